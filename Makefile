@@ -1,0 +1,62 @@
+# One way to set up, run and check the pipeline: the same commands for a person and for CI.
+SHELL := /bin/bash
+PYTHON_VERSION ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KAFKACTL := deploy/kafka/kafkactl
+
+.PHONY: help install kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+
+help:
+	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
+	@echo "make test     unit, handler and integration tests (real Kafka broker)"
+	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make up/down  start/stop the broker and the four services in the background"
+	@echo "make bench    throughput and latency against the real broker"
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON_VERSION) >/dev/null || { echo "$(PYTHON_VERSION) is needed"; exit 1; }
+	$(PYTHON_VERSION) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) kafka-jars
+
+kafka-jars:
+	$(KAFKACTL) fetch
+
+kafka-up: kafka-jars
+	$(KAFKACTL) up
+
+kafka-down:
+	$(KAFKACTL) down
+
+up: install kafka-up
+	deploy/pipeline up
+
+down:
+	deploy/pipeline down
+	$(KAFKACTL) down
+
+status:
+	$(KAFKACTL) status
+	deploy/pipeline status
+
+run: up
+	deploy/run-demo
+
+test: install
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest -m "not kafka and not postgres"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean: down
+	rm -rf .state

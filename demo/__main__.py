@@ -1,0 +1,174 @@
+"""`python -m demo`: publish the feed onto the raw topics, wait until every inquiry is triaged
+(and every unreadable one dead-lettered), print a summary, and keep running until Ctrl-C
+(`DEMO_EXIT=1`: exit after the summary)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from demo.feed import expected_inquiries, load_feed
+from shared.events import DeadLettered, InquiryTriaged
+from shared.settings import ServiceSettings
+from shared.topics import INQUIRIES_TRIAGED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
+from shared.vocabulary import Complexity
+
+WAIT_SECONDS = float(os.environ.get("DEMO_WAIT_SECONDS", "120"))
+
+
+async def _consumer_at_end(bootstrap: str, topics: list[str]) -> AIOKafkaConsumer:
+    """A group-less consumer positioned at the end: it sees this run's events only."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    partitions = [
+        TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())
+    ]
+    if not partitions:
+        await consumer.stop()
+        raise SystemExit(f"topics {topics} do not exist: is the pipeline up (make up)?")
+    consumer.assign(partitions)
+    await consumer.seek_to_end(*partitions)
+    for tp in partitions:
+        await consumer.position(tp)
+    return consumer
+
+
+def _table(title: str, counts: Counter[str], total: int | None = None) -> str:
+    total = total if total is not None else sum(counts.values())
+    lines = [f"\n{title}"]
+    for name, n in counts.most_common():
+        share = f"{100 * n / total:5.1f} %" if total else ""
+        lines.append(f"  {name:<28} {n:>5}  {share}")
+    return "\n".join(lines)
+
+
+async def run_demo() -> int:
+    settings = ServiceSettings()
+    names = TopicNames(settings.topic_prefix)
+    run = f"demo-{uuid.uuid4().hex[:8]}"
+    feed = load_feed(run)
+    expected = expected_inquiries(feed)
+    malformed = sum(i.malformed for i in feed)
+    print(f"Feeding {len(feed)} raw inquiries ({malformed} unreadable on purpose), run {run}")
+
+    consumer = await _consumer_at_end(
+        settings.kafka_bootstrap_servers,
+        [names(INQUIRIES_TRIAGED), names(deadletter_topic(INTAKE_STAGE))],
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5
+    )
+    await producer.start()
+    started = time.monotonic()
+    try:
+        sends = [
+            await producer.send(names(raw_topic(i.channel)), i.body, headers=list(i.headers))
+            for i in feed
+        ]
+        await asyncio.gather(*sends)
+    finally:
+        await producer.stop()
+
+    triaged: list[InquiryTriaged] = []
+    dead: list[DeadLettered] = []
+    deadline = time.monotonic() + WAIT_SECONDS
+    try:
+        while (len(triaged) < expected or len(dead) < malformed) and time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    if record.topic == names(INQUIRIES_TRIAGED):
+                        event = InquiryTriaged.model_validate_json(record.value)
+                        if event.inquiry.channel_message_id.find(run) >= 0:
+                            triaged.append(event)
+                    else:
+                        dead.append(DeadLettered.model_validate_json(record.value))
+    finally:
+        await consumer.stop()
+    elapsed = time.monotonic() - started
+
+    print(_summary(triaged, dead, expected, elapsed))
+    print(await _metrics_check(settings))
+    if len(triaged) < expected:
+        print(
+            f"\nOnly {len(triaged)} of {expected} inquiries were triaged in {WAIT_SECONDS:.0f} s."
+        )
+        return 1
+    return 0
+
+
+def _summary(
+    triaged: list[InquiryTriaged], dead: list[DeadLettered], expected: int, elapsed: float
+) -> str:
+    channel = Counter(t.inquiry.channel.value for t in triaged)
+    complexity = Counter(t.decision.complexity.value for t in triaged)
+    queue = Counter(t.decision.queue for t in triaged)
+    department = Counter(t.decision.department.value for t in triaged)
+    reply = Counter(t.decision.reply_channel.value for t in triaged)
+    language = Counter(t.inquiry.language.value for t in triaged)
+    shifted = sum(t.decision.reply_channel.value != t.inquiry.channel.value for t in triaged)
+    decided = complexity[Complexity.SIMPLE] + complexity[Complexity.SPECIALIST]
+    parts = [
+        "=" * 64,
+        f"{len(triaged)} of {expected} inquiries triaged in {elapsed:.1f} s; "
+        f"{len(dead)} dead-lettered",
+        "=" * 64,
+        _table("By channel", channel),
+        _table("By language", language),
+        _table("Simple / specialist / undetermined", complexity),
+    ]
+    if decided:
+        parts.append(
+            f"  (of those decided: {100 * complexity[Complexity.SIMPLE] / decided:.0f} % simple, "
+            f"{100 * complexity[Complexity.SPECIALIST] / decided:.0f} % specialist; target 80/20)"
+        )
+    parts += [
+        _table("By queue", queue),
+        _table("By department", department),
+        _table("Recommended reply channel", reply),
+        f"  ({shifted} answered on another channel than they came by: channel shift on reply)",
+        "\nDead letters",
+        *(f"  {d.dead_letter.source_topic}: {d.dead_letter.reason[:100]}" for d in dead),
+    ]
+    return "\n".join(parts)
+
+
+async def _metrics_check(settings: ServiceSettings) -> str:
+    port = os.environ.get("METRICS_HTTP_PORT", "9104")
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    except httpx.HTTPError as error:
+        return f"\nmetrics service not reachable on :{port}: {error}"
+    totals: Counter[str] = Counter()
+    for line in text.splitlines():
+        for name in ("inquiries_received_total", "inquiries_triaged_total", "dead_letters_total"):
+            if line.startswith(name + "{"):
+                totals[name] += int(float(line.rsplit(" ", 1)[1]))
+    counted = ", ".join(f"{k.removesuffix('_total')} {v}" for k, v in totals.items())
+    return f"\nCounted by the metrics service since it started (:{port}/metrics): {counted}"
+
+
+def main() -> int:
+    status = asyncio.run(run_demo())
+    if os.environ.get("DEMO_EXIT") == "1" or status != 0:
+        return status
+    print(
+        "\nThe pipeline keeps running (make status; metrics on :9101-9104/metrics). Ctrl-C stops it."
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The shipped feed of raw inquiries (demo/feed/<channel>/...), stamped with a run id so that a
+second run is not taken for a resend of the first (intake deduplicates on the channels' ids)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.vocabulary import Channel
+
+FEED_DIR = Path(__file__).resolve().parent / "feed"
+SCAN_ID_HEADER = "scan-id"
+_ID_FIELDS = ("call_id", "visit_id", "session_id", "submission_id")
+_MIME_IDS = re.compile(rb"^(Message-ID|In-Reply-To|References):(.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RawInquiry:
+    channel: Channel
+    path: Path
+    body: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+    malformed: bool = False
+
+
+def _stamp(channel: Channel, body: bytes, run: str) -> bytes:
+    if channel is Channel.EMAIL:
+        return _MIME_IDS.sub(
+            lambda m: m.group(1) + b":" + m.group(2).replace(b"<", f"<{run}.".encode()), body
+        )
+    if channel is Channel.LETTER:
+        return body
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return body  # malformed on purpose: sent as it is
+    if isinstance(document, dict):
+        for field in _ID_FIELDS:
+            if isinstance(document.get(field), str):
+                document[field] = f"{run}.{document[field]}"
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def load_feed(run: str, feed_dir: Path = FEED_DIR) -> list[RawInquiry]:
+    inquiries = []
+    for path in sorted(p for p in feed_dir.rglob("*") if p.is_file()):
+        folder = path.parent.name
+        malformed = folder == "malformed"
+        name = path.name.split("-")[0] if malformed else folder
+        if name not in Channel.__members__.values() or path.suffix not in (".eml", ".json", ".txt"):
+            continue
+        channel = Channel(name)
+        body = _stamp(channel, path.read_bytes(), run)
+        headers: tuple[tuple[str, bytes], ...] = ()
+        if channel is Channel.LETTER:
+            headers = ((SCAN_ID_HEADER, f"{run}/{path.name}".encode()),)
+        inquiries.append(RawInquiry(channel, path, body, headers, malformed))
+    return inquiries
+
+
+def expected_inquiries(feed: list[RawInquiry]) -> int:
+    """Well-formed inquiries, a byte-identical resend counted once."""
+    return len({hashlib.sha256(i.body).digest() for i in feed if not i.malformed})

@@ -1,0 +1,1 @@
+"""The four services of the inquiry pipeline; none imports another."""

@@ -1,0 +1,1 @@
+"""Intake: every channel's raw inquiry in, one canonical `inquiries.received` event out."""

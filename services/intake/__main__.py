@@ -1,0 +1,50 @@
+"""`python -m services.intake [serve]` runs the service;
+`python -m services.intake normalise --channel CHANNEL FILE` prints one normalised inquiry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from services.intake.normalise import Ignored, Unreadable, normalise
+from services.intake.settings import IntakeSettings
+from shared.vocabulary import Channel
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.intake")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the intake service (the default)")
+    one = commands.add_parser("normalise", help="print one raw message as a normalised inquiry")
+    one.add_argument("--channel", required=True, choices=[c.value for c in Channel])
+    one.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+    settings = IntakeSettings()
+
+    if args.command == "normalise":
+        try:
+            raw = args.file.read_bytes()
+        except OSError as error:
+            print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 2
+        try:
+            result = normalise(
+                Channel(args.channel), raw, salt=settings.cpr_salt, scan_id=args.file.name
+            )
+        except Unreadable as error:
+            print(f"unreadable: {error}", file=sys.stderr)
+            return 2
+        if isinstance(result, Ignored):
+            print(f"not an inquiry: {result.why} ({result.channel_message_id})", file=sys.stderr)
+            return 2
+        print(result.model_dump_json(indent=2))
+        return 0
+
+    from services.intake.app import build_app
+
+    return build_app(settings).serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Intake's memory of the channels' own message ids: a redelivered or resent message is
+recognised across restarts by a unique key, so it never becomes a second inquiry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import tuple_
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, select
+
+from shared.database import create_tables, insert_new
+
+
+class SeenMessage(SQLModel, table=True):
+    __tablename__ = "intake_seen_message"
+
+    channel: str = Field(primary_key=True)
+    channel_message_id: str = Field(primary_key=True, max_length=998)
+    inquiry_id: uuid.UUID | None = None
+    seen_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class SeenMessages:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_tables(engine, SeenMessage)
+
+    def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        wanted = list(set(keys))
+        if not wanted:
+            return set()
+        seen: set[tuple[str, str]] = set()
+        with Session(self.engine) as session:
+            # Chunked: SQLite limits the number of bound parameters of one statement.
+            for start in range(0, len(wanted), 400):
+                chunk = wanted[start : start + 400]
+                rows = session.exec(
+                    select(SeenMessage.channel, SeenMessage.channel_message_id).where(
+                        tuple_(SeenMessage.channel, SeenMessage.channel_message_id).in_(chunk)
+                    )
+                )
+                seen.update((c, m) for c, m in rows)
+        return seen
+
+    def remember(self, entries: Iterable[tuple[str, str, uuid.UUID | None]]) -> None:
+        now = datetime.now(UTC)
+        insert_new(
+            self.engine,
+            SeenMessage,
+            [
+                {"channel": c, "channel_message_id": m, "inquiry_id": i, "seen_at": now}
+                for c, m, i in entries
+            ],
+        )

@@ -1,0 +1,1 @@
+"""Metrics: counts the bus's volumes per channel, class, department and queue for Prometheus."""

@@ -1,0 +1,93 @@
+"""The municipality's service catalogue (data/catalogue.yaml) and matching inquiries to it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from shared.vocabulary import Complexity, Department
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    department: Department
+    complexity: Complexity
+    kind: str
+    name_da: str
+    name_en: str
+    keywords: tuple[str, ...]
+    self_service: str | None
+    written_decision: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    service: Service
+    score: float
+    terms: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower case with æøå folded, so 'boligstøtte', 'boligstotte' and 'boligstoette' meet."""
+    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return text.replace("oe", "o").replace("ae", "a").replace("aa", "a")
+
+
+def load_catalogue(path: Path) -> list[Service]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    services = []
+    for entry in entries:
+        keywords = entry.get("keywords") or {}
+        names = entry.get("name") or {}
+        terms = {
+            fold(term)
+            for language in ("da", "en")
+            for term in [*keywords.get(language, []), names.get(language, "")]
+            if term and len(term.strip()) > 2
+        }
+        services.append(
+            Service(
+                id=entry["id"],
+                department=Department(entry["department"]),
+                complexity=Complexity(entry["complexity"]),
+                kind=entry.get("kind", ""),
+                name_da=names.get("da", entry["id"]),
+                name_en=names.get("en", entry["id"]),
+                keywords=tuple(sorted(terms)),
+                self_service=entry.get("self_service"),
+                written_decision=bool(entry.get("written_decision", False)),
+            )
+        )
+    return services
+
+
+class Catalogue:
+    def __init__(self, services: list[Service]) -> None:
+        self.services = services
+        self.by_id = {s.id: s for s in services}
+        self._patterns = [
+            (s, [(term, re.compile(rf"\b{re.escape(term)}")) for term in s.keywords])
+            for s in services
+        ]
+
+    @classmethod
+    def from_file(cls, path: Path) -> Catalogue:
+        return cls(load_catalogue(path))
+
+    def match(self, text: str, *, best: int = 3) -> list[Match]:
+        """Services whose words the text uses; longer phrases weigh more than single words."""
+        folded = fold(text)
+        matches = []
+        for service, patterns in self._patterns:
+            terms = tuple(term for term, pattern in patterns if pattern.search(folded))
+            if terms:
+                score = sum(len(t.split()) + len(t) / 20 for t in terms)
+                matches.append(Match(service, score, terms))
+        matches.sort(key=lambda m: m.score, reverse=True)
+        return matches[:best]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+from shared.vocabulary import ReplyChannel
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Relative handling cost of answering by each channel (phone = 1.0), DESIGN.md.
+DEFAULT_REPLY_CHANNEL_COSTS: dict[ReplyChannel, float] = {
+    ReplyChannel.SELF_SERVICE: 0.2,
+    ReplyChannel.PHONE: 1.0,
+    ReplyChannel.CHAT: 2.0,
+    ReplyChannel.EMAIL: 3.0,
+    ReplyChannel.DIGITAL_POST: 3.0,
+    ReplyChannel.LETTER: 4.0,
+    ReplyChannel.IN_PERSON: 5.0,
+}
+
+
+class TriageSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "triage"
+    http_port: int = 9102
+    catalogue_path: Path = DATA_DIR / "catalogue.yaml"
+    model_path: Path = DATA_DIR / "model.joblib"
+    # Below this confidence an inquiry is `undetermined` and goes to manual triage.
+    abstain_below: float = Field(0.5, ge=0.0, le=1.0)
+    reply_channel_costs: dict[ReplyChannel, float] = Field(
+        default_factory=lambda: dict(DEFAULT_REPLY_CHANNEL_COSTS)
+    )
+    offered_reply_channels: frozenset[ReplyChannel] = frozenset(ReplyChannel)

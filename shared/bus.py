@@ -1,0 +1,184 @@
+"""How every service talks to Kafka: the broker, topic provisioning, batch decoding,
+confirmed batch publishing and dead letters. One piece of code for all four services."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiokafka import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.message import StreamMessage
+from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
+
+from shared.events import DeadLetter, DeadLettered, Envelope
+from shared.settings import ServiceSettings
+from shared.topics import TopicNames, deadletter_topic
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Envelope)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One event for one topic (relative name), keyed by the inquiry's thread."""
+
+    topic: str
+    event: Envelope
+    key: str | None = None
+
+
+def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=settings.service_name,
+        # Idempotent producer with acks=all: a retried send never duplicates a record.
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
+        graceful_timeout=15.0,
+    )
+
+
+async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]) -> None:
+    """Create the topics a service uses; auto-creation is off on the broker by design."""
+    names = TopicNames(settings.topic_prefix)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [names(t) for t in dict.fromkeys(relative_names) if names(t) not in existing]
+        if not wanted:
+            return
+        new_topics = [
+            NewTopic(
+                name,
+                num_partitions=settings.topic_partitions,
+                replication_factor=1,
+                topic_configs={"retention.ms": str(settings.topic_retention_ms)},
+            )
+            for name in wanted
+        ]
+        # Another service may have created one first: that is fine.
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics(new_topics)
+        log.info("created topics %s", ", ".join(wanted))
+    finally:
+        await admin.close()
+
+
+async def publish_confirmed(
+    broker: KafkaBroker, names: TopicNames, outgoing: Sequence[Outgoing]
+) -> None:
+    """Send every event without waiting for each, then wait for all acknowledgements.
+
+    The producer batches per partition underneath, keys keep a conversation on one partition,
+    and the caller commits its offsets only after this returns: at-least-once at batch speed.
+    """
+    futures = [
+        await broker.publish(
+            o.event.model_dump_json().encode(),
+            names(o.topic),
+            key=o.key.encode() if o.key else None,
+            headers={"content-type": "application/json", "event-type": o.event.event_type},
+            no_confirm=True,
+        )
+        for o in outgoing
+    ]
+    if futures:
+        await asyncio.gather(*futures)
+
+
+def dead_letter(
+    stage: str,
+    record: ConsumerRecord[Any, Any],
+    reason: str,
+    names: TopicNames,
+    *,
+    producer: str,
+) -> Outgoing:
+    """The original bytes and a reason a person understands, on deadletter.<stage>."""
+    original = record.value or b""
+    letter = DeadLetter(
+        stage=stage,
+        reason=reason,
+        source_topic=names.relative(record.topic),
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode("utf-8", "replace") if record.key else None,
+        headers={k: v.decode("utf-8", "replace") for k, v in (record.headers or ())},
+        original=base64.b64encode(original),
+    )
+    event = DeadLettered.caused_by(
+        None,
+        producer=producer,
+        inquiry_id=None,
+        discriminator=f"{record.topic}/{record.partition}/{record.offset}",
+        dead_letter=letter,
+    )
+    return Outgoing(deadletter_topic(stage), event, key=letter.key)
+
+
+def decode_events(
+    records: Sequence[ConsumerRecord[Any, Any]],
+    schema: type[E],
+    *,
+    stage: str,
+    names: TopicNames,
+    producer: str,
+) -> tuple[list[E], list[Outgoing]]:
+    """Validate each record on its own: one bad message becomes a dead letter, not a stuck batch."""
+    events: list[E] = []
+    dead: list[Outgoing] = []
+    for record in records:
+        try:
+            events.append(schema.model_validate_json(record.value or b""))
+        except ValidationError as error:
+            reason = f"not a valid {schema.EVENT_TYPE} event: " + "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}"
+                for e in error.errors()[:5]
+            )
+            dead.append(dead_letter(stage, record, reason, names, producer=producer))
+    return events, dead
+
+
+async def raw_bodies(message: StreamMessage[Any]) -> Any:
+    """Skip FastStream's JSON decoding: handlers validate each record themselves."""
+    return message.body
+
+
+def batch_subscriber(broker: KafkaBroker, settings: ServiceSettings, *relative_topics: str) -> Any:
+    """A consumer-group batch subscriber: up to `batch_max_records` records a call.
+
+    NACK_ON_ERROR seeks back on an infrastructure failure (the publish did not go through), so
+    the batch is processed again; content errors never raise, they become dead letters.
+    """
+    names = TopicNames(settings.topic_prefix)
+    return broker.subscriber(
+        *(names(t) for t in relative_topics),
+        batch=True,
+        group_id=settings.group_id,
+        auto_offset_reset="earliest",
+        max_records=settings.batch_max_records,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=raw_bodies,
+    )
+
+
+def first_seen(events: Iterable[E]) -> list[E]:
+    """Drop repeats of the same event_id inside one batch (redelivery, replays)."""
+    return list({e.event_id: e for e in events}.values())

@@ -1,0 +1,47 @@
+"""The embedded-or-server database every service's store uses (SQLite default, PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, create_engine
+
+from shared.settings import ServiceSettings
+
+
+def make_engine(settings: ServiceSettings) -> Engine:
+    url = settings.sqlalchemy_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _record: Any) -> None:
+            # WAL lets the caseworker tool read while the service writes.
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def create_tables(engine: Engine, *tables: type[SQLModel]) -> None:
+    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in tables])  # type: ignore[attr-defined]
+
+
+def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]) -> int:
+    """Insert rows in one statement, skipping any whose key is already there (redelivery)."""
+    if not rows:
+        return 0
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    with engine.begin() as connection:
+        result = connection.execute(
+            insert(table).values(rows).on_conflict_do_nothing()
+        )
+    return int(result.rowcount or 0)

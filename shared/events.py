@@ -1,0 +1,240 @@
+"""Envelopes and payloads of every topic (DESIGN.md, "Messages on the bus").
+
+Schemas change only by adding optional fields; a breaking change is a new `schema_version`
+that consumers still read for one release.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, PlainSerializer
+
+from shared.vocabulary import (
+    CaseworkerActionKind,
+    Channel,
+    Complexity,
+    ContactOutcome,
+    Department,
+    Language,
+    ReplyChannel,
+)
+
+# Deterministic event ids make redelivery harmless: the same input always yields the same
+# event id downstream, and every consumer is idempotent on event_id.
+EVENT_NAMESPACE = uuid.UUID("8d6c1f3e-5a47-4b8e-9f0a-3c2b1d4e5f60")
+
+UtcDateTime = Annotated[
+    datetime, PlainSerializer(lambda d: d.astimezone(UTC).isoformat(), return_type=str)
+]
+
+
+def derived_id(*parts: object) -> uuid.UUID:
+    return uuid.uuid5(EVENT_NAMESPACE, "/".join(str(p) for p in parts))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CitizenProfile(BaseModel):
+    """What the municipality knows of the citizen for the reply. Every field is optional."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = Field(
+        None, description="The citizen's name as given", examples=["Jens Hansen"]
+    )
+    phone: str | None = Field(None, examples=["+45 21 43 65 87"])
+    email: str | None = Field(None, examples=["jens@example.dk"])
+    address: str | None = Field(None, examples=["Nørregade 1, 1165 København K"])
+    has_pc: bool | None = Field(None, description='Screening: "Do you have access to a PC?"')
+    uses_netbank: bool | None = Field(None, description='Screening: "Do you use online banking?"')
+    preferred_reply_channel: ReplyChannel | None = None
+    reading_difficulties: bool | None = None
+    hearing_impairment: bool | None = None
+    needs_interpreter: bool | None = None
+    exempt_digital_post: bool | None = None
+
+
+class Attachment(BaseModel):
+    """An attachment's metadata; the bytes stay in intake's store, never on the bus."""
+
+    filename: str | None = None
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+class Inquiry(BaseModel):
+    """One normalised inquiry, whatever its channel."""
+
+    channel: Channel
+    channel_message_id: str = Field(
+        description="The channel's own id: Message-ID, call id, chat session id, scan id",
+        examples=["<20261123.1234@example.dk>"],
+    )
+    received_at: UtcDateTime
+    text: str = Field(description="The citizen's own words, national ids replaced by [CPR]")
+    subject: str | None = None
+    language: Language = Language.OTHER
+    citizen: CitizenProfile = Field(default_factory=CitizenProfile)
+    citizen_key: str | None = Field(
+        None, description="Salted hash of the citizen's CPR number, linking repeat contacts"
+    )
+    thread_key: str = Field(description="All messages of one conversation share it (Kafka key)")
+    quoted_text: str | None = Field(None, description="Earlier messages quoted in an e-mail")
+    attachments: list[Attachment] = Field(default_factory=list)
+    outcome: ContactOutcome | None = Field(
+        None, description="How a phone call or a visit ended (phone and in-person notes)"
+    )
+    agent: str | None = Field(None, description="The contact-centre or desk agent who took it")
+
+
+class Reason(BaseModel):
+    """One piece of evidence behind a decision, in words a caseworker understands."""
+
+    about: Literal["complexity", "department", "queue", "reply_channel"]
+    text: str
+
+
+class Decision(BaseModel):
+    complexity: Complexity
+    department: Department
+    queue: str = Field(examples=["specialist.SOF", "contact-centre"])
+    confidence: float = Field(ge=0.0, le=1.0)
+    reply_channel: ReplyChannel
+    reasons: list[Reason]
+    model_version: str
+    service_id: str | None = Field(None, description="The matched service of the catalogue")
+    self_service_url: str | None = None
+    written_decision: bool = False
+
+
+class ReplyPlan(BaseModel):
+    plan_id: uuid.UUID
+    kind: Literal["acknowledgement", "reply", "callback"]
+    reply_channel: ReplyChannel
+    language: Language
+    deadline: UtcDateTime
+    deadline_text: str = Field(examples=["You will hear from us by Friday 4 December"])
+    text: str
+    reason: str = Field(description="Why this channel: the reply-channel rule that decided")
+    recipient: str | None = Field(None, description="Address, number or queue for the reply")
+
+
+class DeadLetter(BaseModel):
+    stage: str
+    reason: str = Field(description="Why it could not be processed, for a person to read")
+    source_topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    original: Base64Bytes = Field(description="The original message bytes, base64")
+
+
+# ---- envelopes ---------------------------------------------------------------------------
+
+
+class Envelope(BaseModel):
+    """The fields every message carries around its payload."""
+
+    model_config = ConfigDict(extra="ignore")
+    EVENT_TYPE: ClassVar[str]
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_id: uuid.UUID
+    event_type: str
+    schema_version: int = 1
+    occurred_at: UtcDateTime
+    inquiry_id: uuid.UUID | None
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+    producer: str
+
+    @classmethod
+    def caused_by(
+        cls,
+        cause: Envelope | None,
+        *,
+        producer: str,
+        inquiry_id: uuid.UUID | None,
+        discriminator: object = "",
+        **payload: object,
+    ) -> Envelope:
+        """A new event caused by `cause`, with an id derived from it so redelivery repeats it."""
+        event_id = derived_id(
+            producer, cls.EVENT_TYPE, cause.event_id if cause else inquiry_id, discriminator
+        )
+        return cls(
+            event_id=event_id,
+            event_type=cls.EVENT_TYPE,
+            schema_version=cls.SCHEMA_VERSION,
+            occurred_at=utc_now(),
+            inquiry_id=inquiry_id,
+            correlation_id=cause.correlation_id if cause else (inquiry_id or event_id),
+            causation_id=cause.event_id if cause else None,
+            producer=producer,
+            **payload,
+        )
+
+
+class InquiryReceived(Envelope):
+    EVENT_TYPE = "inquiry.received"
+    payload: Inquiry
+
+
+class InquiryTriaged(Envelope):
+    EVENT_TYPE = "inquiry.triaged"
+    inquiry: Inquiry
+    decision: Decision
+
+
+class InquiryRouted(Envelope):
+    """The inquiry itself on its queue topic, for caseworkers to consume."""
+
+    EVENT_TYPE = "inquiry.routed"
+    inquiry: Inquiry
+    decision: Decision
+
+
+class ReplyPlanned(Envelope):
+    EVENT_TYPE = "reply.planned"
+    channel: Channel = Field(description="The channel the inquiry came by")
+    plan: ReplyPlan
+
+
+class ReplyOverdue(Envelope):
+    EVENT_TYPE = "reply.overdue"
+    plan_id: uuid.UUID
+    reply_channel: ReplyChannel
+    deadline: UtcDateTime
+    queue: str | None = None
+
+
+class CaseworkerAction(Envelope):
+    EVENT_TYPE = "caseworker.action"
+    action: CaseworkerActionKind
+    caseworker: str
+    queue: str
+    to_queue: str | None = None
+    to_department: Department | None = None
+    to_complexity: Complexity | None = None
+    note: str | None = Field(None, description="Free text; never printed in logs")
+
+
+class OutboxMessage(Envelope):
+    """A reply for the municipality's SMS, digital-post or print gateway."""
+
+    EVENT_TYPE = "outbox.message"
+    reply_channel: ReplyChannel
+    recipient: str
+    text: str
+
+
+class DeadLettered(Envelope):
+    EVENT_TYPE = "deadletter"
+    dead_letter: DeadLetter

@@ -1,0 +1,99 @@
+"""The process around a service: HTTP health and metrics routes beside the broker, readiness
+once the subscribers run, a graceful stop on SIGTERM, and a non-zero exit when the broker fails."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import uvicorn
+from faststream.asgi import AsgiFastStream, AsgiResponse, get
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class ServiceProcess:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        registry: CollectorRegistry,
+        *,
+        lifespan: Callable[[], AbstractAsyncContextManager[None]],
+        title: str,
+    ) -> None:
+        self.broker = broker
+        self.registry = registry
+        self.ready = False
+        self.failed = False
+        self._service_lifespan = lifespan
+        self.app = AsgiFastStream(
+            broker,
+            asgi_routes=[
+                ("/health/live", self._live),
+                ("/health/ready", self._readiness),
+                ("/metrics", make_asgi_app(registry)),
+            ],
+            lifespan=self._lifespan,
+            after_startup=[self._mark_ready],
+            specification=AsyncAPI(broker, title=f"Inquiry triage: {title}"),
+            asyncapi_path="/docs/asyncapi",
+        )
+
+    @asynccontextmanager
+    async def _lifespan(self) -> AsyncIterator[None]:
+        async with self._service_lifespan():
+            try:
+                yield
+            except BaseException:
+                # The broker or a subscriber failed after start-up: stop the process rather
+                # than serve health checks for a service that no longer consumes.
+                log.critical("the broker failed; stopping the service", exc_info=True)
+                self.failed = True
+                self.ready = False
+                os.kill(os.getpid(), signal.SIGTERM)
+                raise
+
+    async def _mark_ready(self) -> None:
+        self.ready = True
+
+    @property
+    def _live(self) -> Any:
+        @get
+        async def live(scope: Any) -> AsgiResponse:
+            return AsgiResponse(b"live", 200)
+
+        return live
+
+    @property
+    def _readiness(self) -> Any:
+        @get
+        async def readiness(scope: Any) -> AsgiResponse:
+            if self.ready and await self.broker.ping(timeout=2.0):
+                return AsgiResponse(b"ready", 200)
+            return AsgiResponse(b"not ready", 503)
+
+        return readiness
+
+    def serve(self, settings: ServiceSettings) -> int:
+        logging.basicConfig(
+            level=settings.log_level,
+            format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s",
+        )
+        uvicorn.run(
+            self.app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            lifespan="on",
+        )
+        return 1 if self.failed else 0

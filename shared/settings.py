@@ -1,0 +1,58 @@
+"""Settings every service process shares; each service subclasses them with its own fields.
+
+Common variables are read without a prefix (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ...);
+a service's own ones carry its name (TRIAGE_HTTP_PORT, INTAKE_CPR_SALT, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def common(name: str, **kwargs: object) -> object:
+    """A field read from one un-prefixed environment variable, whatever the service."""
+    return Field(validation_alias=AliasChoices(name), **kwargs)  # type: ignore[call-overload]
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = common(  # type: ignore[assignment]
+        "ENVIRONMENT", default="development"
+    )
+    kafka_bootstrap_servers: str = common(  # type: ignore[assignment]
+        "KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092"
+    )
+    topic_prefix: str = common("TOPIC_PREFIX", default="")  # type: ignore[assignment]
+    topic_partitions: int = common("TOPIC_PARTITIONS", default=3, ge=1)  # type: ignore[assignment]
+    topic_retention_ms: int = common(  # type: ignore[assignment]
+        "TOPIC_RETENTION_MS", default=7 * 24 * 3600 * 1000
+    )
+    state_dir: Path = common("STATE_DIR", default=REPO_ROOT / ".state")  # type: ignore[assignment]
+    database_url: str | None = common("DATABASE_URL", default=None)  # type: ignore[assignment]
+    log_level: str = common("LOG_LEVEL", default="INFO")  # type: ignore[assignment]
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+    consumer_group: str = ""
+    # Batches amortise the broker round trip: one confirmed publish per batch, then the commit.
+    batch_max_records: int = 500
+    batch_timeout_ms: int = 20
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or f"{self.topic_prefix}{self.service_name}"
+
+    def sqlalchemy_url(self) -> str:
+        """The database: PostgreSQL by DATABASE_URL in production, else a SQLite file of its own."""
+        if self.database_url:
+            return self.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.state_dir / f'{self.topic_prefix}{self.service_name}.db'}"

@@ -1,0 +1,106 @@
+"""Every topic of the bus: its name, schema, producers and consumers (DESIGN.md).
+
+Names are relative; `TopicNames` puts the deployment's prefix in front, so that a test or a
+second installation on the same broker has a namespace of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.events import (
+    CaseworkerAction,
+    DeadLettered,
+    Envelope,
+    InquiryReceived,
+    InquiryRouted,
+    InquiryTriaged,
+    OutboxMessage,
+    ReplyOverdue,
+    ReplyPlanned,
+)
+from shared.vocabulary import ALL_QUEUES, Channel, ReplyChannel
+
+INTAKE_STAGE = "intake"
+TRIAGE_STAGE = "triage"
+REPLY_STAGE = "reply"
+METRICS_STAGE = "metrics"
+STAGES = (INTAKE_STAGE, TRIAGE_STAGE, REPLY_STAGE, METRICS_STAGE)
+
+# Gateways exist for these reply channels; e-mail goes out over SMTP, phone becomes a callback.
+OUTBOX_CHANNELS = (ReplyChannel.DIGITAL_POST, ReplyChannel.LETTER, ReplyChannel.PHONE)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    schema: type[Envelope] | None  # None: the channel's own raw bytes
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+
+def raw_topic(channel: Channel) -> str:
+    return f"intake.raw.{channel.value}"
+
+
+def queue_topic(queue: str) -> str:
+    return f"queue.{queue}"
+
+
+def deadletter_topic(stage: str) -> str:
+    return f"deadletter.{stage}"
+
+
+def outbox_topic(channel: ReplyChannel) -> str:
+    return f"outbox.{channel.value}"
+
+
+INQUIRIES_RECEIVED = "inquiries.received"
+INQUIRIES_TRIAGED = "inquiries.triaged"
+CASEWORKER_ACTIONS = "caseworker.actions"
+REPLIES_PLANNED = "replies.planned"
+REPLIES_OVERDUE = "replies.overdue"
+
+
+def all_topics() -> list[TopicSpec]:
+    specs = [TopicSpec(raw_topic(c), None, ("channel adapters",), (INTAKE_STAGE,)) for c in Channel]
+    specs += [
+        TopicSpec(
+            INQUIRIES_RECEIVED, InquiryReceived, (INTAKE_STAGE,), (TRIAGE_STAGE, METRICS_STAGE)
+        ),
+        TopicSpec(INQUIRIES_TRIAGED, InquiryTriaged, (TRIAGE_STAGE,), (REPLY_STAGE, METRICS_STAGE)),
+        *(
+            TopicSpec(queue_topic(q), InquiryRouted, (TRIAGE_STAGE,), ("caseworker tools",))
+            for q in ALL_QUEUES
+        ),
+        TopicSpec(
+            CASEWORKER_ACTIONS,
+            CaseworkerAction,
+            ("caseworker tools",),
+            (TRIAGE_STAGE, REPLY_STAGE, METRICS_STAGE),
+        ),
+        TopicSpec(REPLIES_PLANNED, ReplyPlanned, (REPLY_STAGE,), (METRICS_STAGE,)),
+        TopicSpec(REPLIES_OVERDUE, ReplyOverdue, (REPLY_STAGE,), (METRICS_STAGE,)),
+        *(
+            TopicSpec(outbox_topic(c), OutboxMessage, (REPLY_STAGE,), ("gateways",))
+            for c in OUTBOX_CHANNELS
+        ),
+        *(
+            TopicSpec(deadletter_topic(s), DeadLettered, (s,), (METRICS_STAGE, "operators"))
+            for s in STAGES
+        ),
+    ]
+    return specs
+
+
+@dataclass(frozen=True)
+class TopicNames:
+    """Resolves a relative topic name to the deployment's real one."""
+
+    prefix: str = ""
+
+    def __call__(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def relative(self, name: str) -> str:
+        return name.removeprefix(self.prefix)
