@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from demo.feed import expected_inquiries, load_feed
 from shared.events import DeadLettered, InquiryTriaged
@@ -25,15 +25,15 @@ WAIT_SECONDS = float(os.environ.get("DEMO_WAIT_SECONDS", "120"))
 
 async def _consumer_at_end(bootstrap: str, topics: list[str]) -> AIOKafkaConsumer:
     """A group-less consumer positioned at the end: it sees this run's events only."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
-    partitions = [
-        TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())
-    ]
-    if not partitions:
-        await consumer.stop()
-        raise SystemExit(f"topics {topics} do not exist: is the pipeline up (make up)?")
-    consumer.assign(partitions)
+    deadline = time.monotonic() + 30
+    while not consumer.assignment():
+        if time.monotonic() > deadline:
+            await consumer.stop()
+            raise SystemExit(f"topics {topics} do not exist: is the pipeline up (make up)?")
+        await asyncio.sleep(0.1)
+    partitions = list(consumer.assignment())
     await consumer.seek_to_end(*partitions)
     for tp in partitions:
         await consumer.position(tp)

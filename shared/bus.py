@@ -50,6 +50,8 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
         max_batch_size=256 * 1024,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
+        # FastStream logs every batch at INFO; the service's level decides.
+        log_level=logging.getLevelName(settings.log_level.upper()),
     )
 
 

@@ -41,7 +41,5 @@ def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     with engine.begin() as connection:
-        result = connection.execute(
-            insert(table).values(rows).on_conflict_do_nothing()
-        )
+        result = connection.execute(insert(table).values(rows).on_conflict_do_nothing())
     return int(result.rowcount or 0)

@@ -1,0 +1,79 @@
+"""Test tiers: plain unit tests, handler tests on FastStream's in-memory broker, and integration
+tests (marker `kafka`) against a real Apache Kafka broker, started once per test session on its
+own port unless KAFKA_BOOTSTRAP_SERVERS points at one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+KAFKACTL = REPO / "deploy" / "kafka" / "kafkactl"
+TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "29092"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    version = subprocess.run(
+        [KAFKACTL, "version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    where = external or f"127.0.0.1:{TEST_KAFKA_PORT} (started for this session)"
+    return [f"kafka broker: Apache Kafka {version or 'unknown version'} at {where}"]
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    env = {
+        **os.environ,
+        "KAFKA_PORT": str(TEST_KAFKA_PORT),
+        "KAFKA_CONTROLLER_PORT": str(TEST_KAFKA_PORT + 1),
+    }
+    subprocess.run([KAFKACTL, "reset"], env=env, check=True, capture_output=True)
+    subprocess.run([KAFKACTL, "up"], env=env, check=True)
+    try:
+        yield f"127.0.0.1:{TEST_KAFKA_PORT}"
+    finally:
+        subprocess.run([KAFKACTL, "down"], env=env, check=False)
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Every test gets topics of its own."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each store test runs on SQLite and on PostgreSQL, in a fresh database of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL for CI")
+        pytest.skip("PostgreSQL: run deploy/postgres/pgctl up; export TEST_POSTGRES_URL=$(...url)")
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
