@@ -34,6 +34,7 @@ class ServiceProcess:
         self.registry = registry
         self.ready = False
         self.failed = False
+        self._serving = False
         self._service_lifespan = lifespan
         self.app = AsgiFastStream(
             broker,
@@ -54,12 +55,13 @@ class ServiceProcess:
             try:
                 yield
             except BaseException:
-                # The broker or a subscriber failed after start-up: stop the process rather
-                # than serve health checks for a service that no longer consumes.
-                log.critical("the broker failed; stopping the service", exc_info=True)
-                self.failed = True
                 self.ready = False
-                os.kill(os.getpid(), signal.SIGTERM)
+                if self._serving:
+                    # The broker or a subscriber failed after start-up: stop the process rather
+                    # than serve health checks for a service that no longer consumes.
+                    log.critical("the broker failed; stopping the service", exc_info=True)
+                    self.failed = True
+                    os.kill(os.getpid(), signal.SIGTERM)
                 raise
 
     async def _mark_ready(self) -> None:
@@ -88,6 +90,7 @@ class ServiceProcess:
             level=settings.log_level,
             format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s",
         )
+        self._serving = True
         uvicorn.run(
             self.app,
             host=settings.http_host,

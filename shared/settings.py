@@ -45,6 +45,8 @@ class ServiceSettings(BaseSettings):
     # Batches amortise the broker round trip: one confirmed publish per batch, then the commit.
     batch_max_records: int = 500
     batch_timeout_ms: int = 20
+    # Off only for handler tests on FastStream's in-memory broker, which has no topics to create.
+    provision_topics: bool = True
 
     @property
     def group_id(self) -> str:

@@ -1,0 +1,84 @@
+"""Triage's subscriber on FastStream's in-memory broker: one inquiry in, routed and triaged out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from faststream import TestApp
+from faststream.kafka import TestKafkaBroker
+
+from services.triage.app import build_app
+from services.triage.settings import TriageSettings
+from shared.events import CitizenProfile, Inquiry, InquiryReceived
+from shared.vocabulary import Channel, Language
+
+
+def received(text: str, channel: Channel = Channel.PHONE) -> InquiryReceived:
+    inquiry = Inquiry(
+        channel=channel,
+        channel_message_id=f"call-{uuid.uuid4()}",
+        received_at=datetime.now(UTC),
+        text=text,
+        language=Language.DA,
+        citizen=CitizenProfile(phone="+45 21 43 65 87"),
+        thread_key="phone:call-1",
+    )
+    return InquiryReceived.caused_by(
+        None, producer="intake", inquiry_id=uuid.uuid4(), payload=inquiry
+    )  # type: ignore[return-value]
+
+
+async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged() -> None:
+    settings = TriageSettings(provision_topics=False, topic_prefix="h.")
+    service = build_app(settings)
+    routed: list[dict[str, object]] = []
+    triaged: list[dict[str, object]] = []
+
+    @service.broker.subscriber("h.queue.contact-centre", "h.queue.manual-triage")
+    async def caseworker(event: dict[str, object]) -> None:
+        routed.append(event)
+
+    @service.broker.subscriber("h.inquiries.triaged")
+    async def reply(event: dict[str, object]) -> None:
+        triaged.append(event)
+
+    event = received("Borger ringer, skal have nyt pas inden sommerferien")
+    async with TestKafkaBroker(service.broker) as broker, TestApp(service.app):
+        await broker.publish(event.model_dump_json().encode(), "h.inquiries.received")
+
+    assert len(routed) == len(triaged) == 1
+    assert triaged[0]["causation_id"] == str(event.event_id)
+    decision = triaged[0]["decision"]
+    assert isinstance(decision, dict)
+    assert decision["reply_channel"] == "phone"
+    assert routed[0]["event_id"] != triaged[0]["event_id"]
+
+
+async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on() -> None:
+    settings = TriageSettings(provision_topics=False, topic_prefix="h2.")
+    service = build_app(settings)
+    dead: list[dict[str, object]] = []
+    triaged: list[dict[str, object]] = []
+
+    @service.broker.subscriber("h2.deadletter.triage")
+    async def operators(event: dict[str, object]) -> None:
+        dead.append(event)
+
+    @service.broker.subscriber("h2.inquiries.triaged")
+    async def reply(event: dict[str, object]) -> None:
+        triaged.append(event)
+
+    async with TestKafkaBroker(service.broker) as broker, TestApp(service.app):
+        await broker.publish(b'{"event_type": "inquiry.received"}', "h2.inquiries.received")
+        await broker.publish(
+            received("Hvornår tømmes skraldespanden?").model_dump_json().encode(),
+            "h2.inquiries.received",
+        )
+
+    assert len(dead) == 1
+    letter = dead[0]["dead_letter"]
+    assert isinstance(letter, dict)
+    assert letter["stage"] == "triage"
+    assert "not a valid inquiry.received event" in str(letter["reason"])
+    assert len(triaged) == 1
