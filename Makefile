@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKACTL := deploy/kafka/kafkactl
+# The services find the broker that `make kafka-up` starts.
+export KAFKA_PORT ?= 9092
+export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(KAFKA_PORT)
 
 .PHONY: help install kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
 
