@@ -111,6 +111,11 @@ class Decision(BaseModel):
     service_id: str | None = Field(None, description="The matched service of the catalogue")
     self_service_url: str | None = None
     written_decision: bool = False
+    service_names: dict[Language, str] | None = Field(
+        None,
+        description="The matched service's name by language, for the reply's wording",
+        examples=[{"da": "Pas", "en": "Passport"}],
+    )
 
 
 class ReplyPlan(BaseModel):
@@ -123,6 +128,16 @@ class ReplyPlan(BaseModel):
     text: str
     reason: str = Field(description="Why this channel: the reply-channel rule that decided")
     recipient: str | None = Field(None, description="Address, number or queue for the reply")
+    subject: str | None = Field(None, description="Subject line of a written reply")
+    delivery: Literal["email", "outbox", "callback", "conversation"] | None = Field(
+        None,
+        description="How it reaches the citizen: SMTP, a gateway's outbox topic, a callback task "
+        "for the contact centre, or in the conversation itself (chat, desk, web form)",
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the planner had to fall back on (a template, a channel), in words",
+    )
 
 
 class DeadLetter(BaseModel):
@@ -199,6 +214,11 @@ class InquiryRouted(Envelope):
     EVENT_TYPE = "inquiry.routed"
     inquiry: Inquiry
     decision: Decision
+    callback: ReplyPlan | None = Field(
+        None,
+        description="Set on a callback task (reply on queue.contact-centre): ring the citizen on "
+        "callback.recipient by callback.deadline",
+    )
 
 
 class ReplyPlanned(Envelope):
@@ -213,6 +233,7 @@ class ReplyOverdue(Envelope):
     reply_channel: ReplyChannel
     deadline: UtcDateTime
     queue: str | None = None
+    channel: Channel | None = Field(None, description="The channel the inquiry came by")
 
 
 class CaseworkerAction(Envelope):
@@ -224,6 +245,28 @@ class CaseworkerAction(Envelope):
     to_department: Department | None = None
     to_complexity: Complexity | None = None
     note: str | None = Field(None, description="Free text; never printed in logs")
+    from_complexity: Complexity | None = Field(None, description="A reroute: what triage said")
+    from_department: Department | None = Field(None, description="A reroute: what triage said")
+    model_version: str | None = Field(
+        None, description="A reroute: the model version of the decision it corrects"
+    )
+    reply_channel: ReplyChannel | None = Field(
+        None, description="A reply sent: the channel it went by"
+    )
+
+
+class ReplySent(Envelope):
+    """A message to the citizen went out: an acknowledgement, a reply or a callback notice."""
+
+    EVENT_TYPE = "reply.sent"
+    plan_id: uuid.UUID
+    kind: Literal["acknowledgement", "reply", "callback"]
+    reply_channel: ReplyChannel
+    channel: Channel | None = Field(None, description="The channel the inquiry came by")
+    via: Literal["email", "outbox", "caseworker"] = Field(
+        description="SMTP, a gateway's outbox topic, or a caseworker's own reply"
+    )
+    caseworker: str | None = None
 
 
 class OutboxMessage(Envelope):

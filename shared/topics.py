@@ -18,6 +18,7 @@ from shared.events import (
     OutboxMessage,
     ReplyOverdue,
     ReplyPlanned,
+    ReplySent,
 )
 from shared.vocabulary import ALL_QUEUES, Channel, ReplyChannel
 
@@ -60,6 +61,7 @@ INQUIRIES_TRIAGED = "inquiries.triaged"
 CASEWORKER_ACTIONS = "caseworker.actions"
 REPLIES_PLANNED = "replies.planned"
 REPLIES_OVERDUE = "replies.overdue"
+REPLIES_SENT = "replies.sent"
 
 
 def all_topics() -> list[TopicSpec]:
@@ -70,7 +72,13 @@ def all_topics() -> list[TopicSpec]:
         ),
         TopicSpec(INQUIRIES_TRIAGED, InquiryTriaged, (TRIAGE_STAGE,), (REPLY_STAGE, METRICS_STAGE)),
         *(
-            TopicSpec(queue_topic(q), InquiryRouted, (TRIAGE_STAGE,), ("caseworker tools",))
+            # reply adds callback tasks (contact-centre); caseworker tools a rerouted inquiry
+            TopicSpec(
+                queue_topic(q),
+                InquiryRouted,
+                (TRIAGE_STAGE, REPLY_STAGE, "caseworker tools"),
+                ("caseworker tools",),
+            )
             for q in ALL_QUEUES
         ),
         TopicSpec(
@@ -81,6 +89,7 @@ def all_topics() -> list[TopicSpec]:
         ),
         TopicSpec(REPLIES_PLANNED, ReplyPlanned, (REPLY_STAGE,), (METRICS_STAGE,)),
         TopicSpec(REPLIES_OVERDUE, ReplyOverdue, (REPLY_STAGE,), (METRICS_STAGE,)),
+        TopicSpec(REPLIES_SENT, ReplySent, (REPLY_STAGE,), (METRICS_STAGE,)),
         *(
             TopicSpec(outbox_topic(c), OutboxMessage, (REPLY_STAGE,), ("gateways",))
             for c in OUTBOX_CHANNELS

@@ -1,19 +1,33 @@
-"""`python -m services.reply [serve]` runs the reply service."""
+"""`python -m services.reply [serve]` runs the reply service;
+`python -m services.reply queue ...` is the caseworker's command (docs/reply.md)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from rich.console import Console
+
+from services.reply import queue_command
 from services.reply.settings import ReplySettings
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    settings: ReplySettings | None = None,
+    out: Console | None = None,
+    err: Console | None = None,
+) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.reply")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the reply service (the default)")
-    parser.parse_args(argv)
-    settings = ReplySettings()
+    queue_command.add_parser(commands)
+    args = parser.parse_args(argv)
+    settings = settings or ReplySettings()
+
+    if args.command == "queue":
+        return queue_command.run(args, settings, out or Console(), err or Console(stderr=True))
 
     from services.reply.app import build_app
 

@@ -9,6 +9,7 @@ from services.triage.reply_channel import choose_reply_channel
 from services.triage.routing import queue_for, queue_reason
 from services.triage.settings import TriageSettings
 from shared.events import Decision, Inquiry, Reason
+from shared.vocabulary import Language
 
 
 def decide(
@@ -43,6 +44,9 @@ def decide(
         service_id=service.id if service else None,
         self_service_url=self_service_url if reply.rule == 4 else None,
         written_decision=written,
+        service_names={Language.DA: service.name_da, Language.EN: service.name_en}
+        if service
+        else None,
     )
 
 

@@ -1,0 +1,264 @@
+"""`python -m services.reply queue ...`: the caseworker's command, tables for a person."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiokafka.errors import KafkaConnectionError, KafkaError
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from services.reply import caseworker as desk
+from services.reply.settings import ReplySettings
+from services.reply.store import ReplyStore
+from shared.events import InquiryRouted, utc_now
+from shared.vocabulary import ALL_QUEUES, CaseworkerActionKind, Complexity, Department, ReplyChannel
+
+ACTIONS = {
+    "resolve": CaseworkerActionKind.RESOLVE,
+    "reply-sent": CaseworkerActionKind.REPLY_SENT,
+    "reroute": CaseworkerActionKind.REROUTE,
+    "awaiting-citizen": CaseworkerActionKind.AWAITING_CITIZEN,
+    "citizen-answered": CaseworkerActionKind.CITIZEN_ANSWERED,
+}
+
+
+def add_parser(commands: Any) -> None:
+    queue = commands.add_parser(
+        "queue",
+        help="a caseworker's queue: take the next inquiries, record what you did",
+        description="Work a queue. Queues: " + ", ".join(ALL_QUEUES),
+    )
+    sub = queue.add_subparsers(dest="queue_command", required=True, metavar="COMMAND")
+    sub.add_parser("list", help="every queue with the inquiries waiting and the deadlines open")
+    peek = sub.add_parser("peek", help="the next inquiries of a queue, without taking them")
+    peek.add_argument("queue")
+    peek.add_argument("-n", "--count", type=int, default=10)
+    take = sub.add_parser("next", help="take the next inquiries of a queue and claim them")
+    take.add_argument("queue")
+    take.add_argument("-n", "--count", type=int, default=1)
+    take.add_argument("--caseworker", help="who you are (default: REPLY_CASEWORKER or your login)")
+    show = sub.add_parser("show", help="one inquiry: its text, decision, deadline and history")
+    show.add_argument("inquiry", help="the inquiry id, or its first characters")
+    for name, kind in ACTIONS.items():
+        act = sub.add_parser(name, help=f"record '{kind.value}' on caseworker.actions")
+        act.add_argument("inquiry", help="the inquiry id, or its first characters")
+        act.add_argument("--caseworker", help="who you are (default: REPLY_CASEWORKER or login)")
+        act.add_argument("--note", help="free text for the case; never logged")
+        if kind is CaseworkerActionKind.REPLY_SENT:
+            act.add_argument("--channel", type=ReplyChannel, choices=list(ReplyChannel))
+        if kind is CaseworkerActionKind.REROUTE:
+            act.add_argument("--to-queue", help="the queue it belongs in")
+            act.add_argument("--to-department", type=Department, choices=list(Department))
+            act.add_argument("--to-complexity", type=Complexity, choices=list(Complexity))
+
+
+def run(args: argparse.Namespace, settings: ReplySettings, out: Console, err: Console) -> int:
+    try:
+        return _run(args, settings, out)
+    except desk.DeskError as problem:
+        err.print(f"[bold red]error:[/] {problem}")
+        return 2
+    except (KafkaConnectionError, KafkaError, OSError) as problem:
+        err.print(
+            f"[bold red]error:[/] cannot reach the Kafka broker at "
+            f"{settings.kafka_bootstrap_servers}: {problem}"
+        )
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: ReplySettings, out: Console) -> int:
+    zone = ZoneInfo(settings.timezone)
+    command = args.queue_command
+    if command in ("peek", "next"):
+        desk.known_queue(args.queue)
+        if args.count < 1:
+            raise desk.DeskError("--count must be at least 1")
+    if command == "list":
+        waiting = desk.run(desk.waiting_by_queue(settings))
+        out.print(_queues_table(waiting, desk.open_store(settings).open_by_queue(utc_now())))
+        return 0
+    if command == "peek":
+        tasks = desk.run(desk.peek(settings, args.queue, args.count))
+        if not tasks:
+            out.print(f"[green]{args.queue} is empty:[/] nothing waits to be taken.")
+            return 0
+        out.print(_tasks_table(f"Next in {args.queue}", tasks, desk.open_store(settings), zone))
+        return 0
+    if command == "next":
+        who = args.caseworker or desk.default_caseworker(settings)
+        taken = desk.run(desk.take_next(settings, args.queue, who, args.count))
+        if taken.unreadable:
+            out.print(f"[yellow]skipped {taken.unreadable} unreadable record(s) in {args.queue}[/]")
+        if not taken.tasks:
+            why = (
+                "every partition of the queue is held by another caseworker; try again shortly"
+                if not taken.partitions
+                else "nothing waits to be taken"
+            )
+            out.print(f"[green]{args.queue}:[/] {why}.")
+            return 0
+        store = desk.open_store(settings)
+        out.print(_tasks_table(f"Taken by {who} from {args.queue}", taken.tasks, store, zone))
+        for task in taken.tasks:
+            out.print(_task_panel(task, store, zone))
+        return 0
+    store = desk.open_store(settings)
+    plan = desk.find_plan(store, args.inquiry)
+    if command == "show":
+        out.print(_task_panel(plan.routed, store, zone, history=True))
+        return 0
+    kind = ACTIONS[command]
+    who = args.caseworker or desk.default_caseworker(settings)
+    target = None
+    if kind is CaseworkerActionKind.REROUTE:
+        target = desk.reroute_target(
+            plan,
+            to_queue=args.to_queue,
+            to_department=args.to_department,
+            to_complexity=args.to_complexity,
+        )
+    outgoing = desk.action_for(
+        plan,
+        kind,
+        who,
+        note=args.note,
+        reply_channel=getattr(args, "channel", None),
+        target=target,
+    )
+    desk.run(desk.publish(settings, outgoing))
+    where = (
+        f" to {target.queue} ({target.complexity.value}, {target.department.value})"
+        if target
+        else ""
+    )
+    out.print(
+        f"[green]recorded:[/] {kind.value}{where} on inquiry {desk.short(plan.inquiry_id)} "
+        f"({plan.queue}) by {who}"
+    )
+    return 0
+
+
+# ---- tables ---------------------------------------------------------------------------------
+
+
+def _queues_table(waiting: dict[str, int | None], open_plans: dict[str, tuple[int, int]]) -> Table:
+    table = Table(title="Queues", title_justify="left")
+    table.add_column("queue")
+    table.add_column("waiting to be taken", justify="right")
+    table.add_column("open deadlines", justify="right")
+    table.add_column("overdue", justify="right")
+    for queue in ALL_QUEUES:
+        count = waiting.get(queue)
+        open_, late = open_plans.get(queue, (0, 0))
+        table.add_row(
+            queue,
+            "no topic yet" if count is None else str(count),
+            str(open_),
+            Text(str(late), style="bold red" if late else ""),
+        )
+    return table
+
+
+def _tasks_table(
+    title: str, tasks: list[InquiryRouted], store: ReplyStore, zone: ZoneInfo
+) -> Table:
+    plans = store.plans_for(t.inquiry_id for t in tasks if t.inquiry_id)
+    table = Table(title=title, title_justify="left", show_lines=True)
+    table.add_column("inquiry", no_wrap=True)
+    table.add_column("task")
+    table.add_column("came by")
+    table.add_column("received")
+    table.add_column("matter")
+    table.add_column("decision")
+    table.add_column("reply by")
+    table.add_column("deadline")
+    table.add_column("reasons", ratio=3)
+    for task in tasks:
+        plan = plans.get(task.inquiry_id) if task.inquiry_id else None
+        d = task.decision
+        deadline = desk.deadline_words(plan, zone)
+        table.add_row(
+            desk.short(task.inquiry_id),
+            "callback" if task.callback else "inquiry",
+            task.inquiry.channel.value,
+            desk.local_time(task.inquiry.received_at, zone),
+            desk.matter(task),
+            f"{d.complexity.value} {d.department.value} ({d.confidence:.2f})",
+            task.callback.reply_channel.value if task.callback else d.reply_channel.value,
+            Text(deadline, style="bold red" if deadline.startswith("OVERDUE") else ""),
+            "\n".join(f"{r.about}: {r.text}" for r in d.reasons),
+        )
+    return table
+
+
+def _task_panel(
+    task: InquiryRouted, store: ReplyStore, zone: ZoneInfo, *, history: bool = False
+) -> Panel:
+    plan = store.plan_for(task.inquiry_id) if task.inquiry_id else None
+    inquiry, decision, citizen = task.inquiry, task.decision, task.inquiry.citizen
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("inquiry", str(task.inquiry_id))
+    facts.add_row(
+        "came by", f"{inquiry.channel.value}, {desk.local_time(inquiry.received_at, zone)}"
+    )
+    contact = ", ".join(x for x in (citizen.name, citizen.phone, citizen.email) if x)
+    facts.add_row("citizen", contact or "-")
+    facts.add_row("matter", desk.matter(task))
+    facts.add_row(
+        "decision",
+        f"{decision.complexity.value} · {decision.department.value} · {decision.queue} "
+        f"· confidence {decision.confidence:.2f} · {decision.model_version}",
+    )
+    facts.add_row("deadline", desk.deadline_words(plan, zone))
+    if plan is not None:
+        reply = plan.plan
+        facts.add_row("reply", f"{reply.kind} by {reply.reply_channel.value} ({reply.delivery})")
+        facts.add_row("why", reply.reason)
+        for note in reply.notes:
+            facts.add_row("note", note)
+    if task.callback:
+        facts.add_row(
+            "callback",
+            f"ring {task.callback.recipient} by {desk.local_time(task.callback.deadline, zone)}",
+        )
+    for reason in decision.reasons:
+        facts.add_row(reason.about, reason.text)
+    parts: list[Any] = [facts]
+    body = "\n\n".join(x for x in (inquiry.subject, inquiry.text) if x)
+    parts.append(Panel(Text(body), title="the citizen wrote", title_align="left"))
+    if history and plan is not None:
+        parts += _history(store, plan, zone)
+    return Panel(Group(*parts), title=f"inquiry {desk.short(task.inquiry_id)}", title_align="left")
+
+
+def _history(store: ReplyStore, plan: Any, zone: ZoneInfo) -> list[Any]:
+    actions = Table(title="actions", title_justify="left")
+    for column in ("when", "action", "caseworker", "outcome"):
+        actions.add_column(column)
+    for record in store.actions(plan.inquiry_id):
+        actions.add_row(
+            desk.local_time(record.occurred_at, zone),
+            record.action,
+            record.caseworker,
+            record.outcome,
+        )
+    pauses = Table(title="deadline pauses (awaiting the citizen)", title_justify="left")
+    for column in ("paused", "by", "resumed", "by", "deadline before", "deadline after"):
+        pauses.add_column(column)
+    for pause in store.pauses(plan.plan_id):
+        pauses.add_row(
+            desk.local_time(pause.paused_at, zone),
+            pause.paused_by,
+            desk.local_time(pause.resumed_at, zone) if pause.resumed_at else "still waiting",
+            pause.resumed_by or "",
+            desk.local_time(pause.deadline_before, zone),
+            desk.local_time(pause.deadline_after, zone) if pause.deadline_after else "",
+        )
+    return [actions, pauses]

@@ -1,0 +1,472 @@
+"""Reply's store: every plan with its deadline, every pause of a deadline, every caseworker action
+applied, and what went out. SQLite by default, PostgreSQL by DATABASE_URL; idempotent on the
+ids of the events that caused each row, so a redelivery changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, DateTime, String, func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from services.reply.business_hours import BusinessCalendar
+from shared.database import create_tables, insert_new
+from shared.events import CaseworkerAction, InquiryRouted, InquiryTriaged, ReplyPlan
+from shared.vocabulary import CaseworkerActionKind, Complexity, specialist_queue
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite keeps no time zone: every moment is stored in UTC and read back as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _moment(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+
+
+class PlanRecord(SQLModel, table=True):
+    __tablename__ = "reply_plan"
+
+    plan_id: uuid.UUID = Field(primary_key=True)
+    inquiry_id: uuid.UUID = Field(index=True, unique=True)
+    triaged_event_id: uuid.UUID
+    thread_key: str
+    channel: str
+    received_at: datetime = _moment(nullable=False)
+    queue: str = Field(index=True)
+    complexity: str
+    department: str
+    model_version: str
+    kind: str
+    reply_channel: str
+    delivery: str
+    language: str
+    deadline: datetime = _moment(nullable=False, index=True)
+    first_deadline: datetime = _moment(nullable=False)
+    paused_since: datetime | None = _moment(nullable=True)
+    # pending (e-mail to send) | sending | sent | failed | handed_over (outbox, callback)
+    # | in_conversation
+    delivery_state: str = Field(index=True)
+    delivery_attempts: int = 0
+    delivered_at: datetime | None = _moment(nullable=True)
+    delivery_error: str | None = None
+    overdue_at: datetime | None = _moment(nullable=True)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = _moment(nullable=True)
+    closed_at: datetime | None = _moment(nullable=True)
+    closed_by: str | None = None
+    closed_action: str | None = None
+    plan_json: str = Field(sa_column=Column(String, nullable=False))
+    routed_json: str = Field(
+        sa_column=Column(String, nullable=False),
+        description="The inquiry and its decision, for callbacks, reroutes and `queue show`",
+    )
+
+    @property
+    def plan(self) -> ReplyPlan:
+        return ReplyPlan.model_validate_json(self.plan_json)
+
+    @property
+    def routed(self) -> InquiryRouted:
+        return InquiryRouted.model_validate_json(self.routed_json)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class DeadlinePause(SQLModel, table=True):
+    """One wait for the citizen: kept for audit, with the deadline before and after."""
+
+    __tablename__ = "reply_deadline_pause"
+
+    pause_id: uuid.UUID = Field(primary_key=True, description="The awaiting_citizen action's id")
+    plan_id: uuid.UUID = Field(index=True)
+    paused_at: datetime = _moment(nullable=False)
+    paused_by: str
+    resumed_at: datetime | None = _moment(nullable=True)
+    resumed_by: str | None = None
+    resume_event_id: uuid.UUID | None = None
+    paused_business_seconds: int | None = None
+    deadline_before: datetime = _moment(nullable=False)
+    deadline_after: datetime | None = _moment(nullable=True)
+
+
+class ActionRecord(SQLModel, table=True):
+    """Every caseworker action reply has read, and what it did to the plan."""
+
+    __tablename__ = "reply_caseworker_action"
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    inquiry_id: uuid.UUID | None = Field(index=True)
+    plan_id: uuid.UUID | None = None
+    action: str
+    caseworker: str
+    queue: str
+    to_queue: str | None = None
+    occurred_at: datetime = _moment(nullable=False)
+    outcome: str
+    action_json: str = Field(sa_column=Column(String, nullable=False))
+
+
+WAITING_FOR_PLAN = "waiting for the plan"
+
+
+@dataclass(frozen=True)
+class Applied:
+    outcome: str
+    plan: PlanRecord | None
+    new: bool
+
+
+def plan_row(event: InquiryTriaged, plan: ReplyPlan) -> dict[str, Any]:
+    """The row of a new plan; e-mails wait for the deadline watch to send them."""
+    decision = event.decision
+    routed = InquiryRouted(**{**event.model_dump(), "event_type": InquiryRouted.EVENT_TYPE})
+    state = {"email": "pending", "conversation": "in_conversation"}.get(
+        plan.delivery or "", "handed_over"
+    )
+    return {
+        "plan_id": plan.plan_id,
+        "inquiry_id": event.inquiry_id,
+        "triaged_event_id": event.event_id,
+        "thread_key": event.inquiry.thread_key,
+        "channel": event.inquiry.channel.value,
+        "received_at": as_utc(event.inquiry.received_at),
+        "queue": decision.queue,
+        "complexity": decision.complexity.value,
+        "department": decision.department.value,
+        "model_version": decision.model_version,
+        "kind": plan.kind,
+        "reply_channel": plan.reply_channel.value,
+        "delivery": plan.delivery or "conversation",
+        "language": plan.language.value,
+        "deadline": as_utc(plan.deadline),
+        "first_deadline": as_utc(plan.deadline),
+        "paused_since": None,
+        "delivery_state": state,
+        "delivery_attempts": 0,
+        "delivered_at": None,
+        "delivery_error": None,
+        "overdue_at": None,
+        "claimed_by": None,
+        "claimed_at": None,
+        "closed_at": None,
+        "closed_by": None,
+        "closed_action": None,
+        "plan_json": plan.model_dump_json(),
+        "routed_json": routed.model_dump_json(),
+    }
+
+
+class ReplyStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_tables(engine, PlanRecord, DeadlinePause, ActionRecord)
+
+    # ---- plans
+
+    def add_plans(self, rows: Sequence[dict[str, Any]], calendar: BusinessCalendar) -> int:
+        """Insert new plans (a redelivered one is skipped) and apply actions that came first."""
+        added = insert_new(self.engine, PlanRecord, list(rows))
+        inquiry_ids = [r["inquiry_id"] for r in rows]
+        with Session(self.engine) as session:
+            early = session.exec(
+                select(ActionRecord)
+                .where(col(ActionRecord.inquiry_id).in_(inquiry_ids))
+                .where(ActionRecord.outcome == WAITING_FOR_PLAN)
+                .order_by(col(ActionRecord.occurred_at))
+            ).all()
+            for record in early:
+                plan = self._plan_of(session, record.inquiry_id)
+                if plan is None:
+                    continue
+                action = CaseworkerAction.model_validate_json(record.action_json)
+                record.outcome = _apply(session, plan, action, calendar)
+                record.plan_id = plan.plan_id
+                session.add(record)
+            session.commit()
+        return added
+
+    @staticmethod
+    def _plan_of(session: Session, inquiry_id: uuid.UUID | None) -> PlanRecord | None:
+        if inquiry_id is None:
+            return None
+        return session.exec(select(PlanRecord).where(PlanRecord.inquiry_id == inquiry_id)).first()
+
+    def plan_for(self, inquiry_id: uuid.UUID) -> PlanRecord | None:
+        with Session(self.engine) as session:
+            return self._plan_of(session, inquiry_id)
+
+    def plans_for(self, inquiry_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, PlanRecord]:
+        wanted = list(set(inquiry_ids))
+        if not wanted:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(PlanRecord).where(col(PlanRecord.inquiry_id).in_(wanted))
+            ).all()
+        return {r.inquiry_id: r for r in rows}
+
+    def find(self, id_or_prefix: str) -> list[PlanRecord]:
+        """Plans whose inquiry id starts with what a person typed (the short ids of the tables)."""
+        prefix = id_or_prefix.strip().lower()
+        with Session(self.engine) as session:
+            try:
+                exact = self._plan_of(session, uuid.UUID(prefix))
+                return [exact] if exact else []
+            except ValueError:
+                pass
+            rows = session.exec(select(PlanRecord).order_by(col(PlanRecord.received_at))).all()
+        return [r for r in rows if str(r.inquiry_id).startswith(prefix)]
+
+    def pauses(self, plan_id: uuid.UUID) -> list[DeadlinePause]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(DeadlinePause)
+                    .where(DeadlinePause.plan_id == plan_id)
+                    .order_by(col(DeadlinePause.paused_at))
+                ).all()
+            )
+
+    def actions(self, inquiry_id: uuid.UUID) -> list[ActionRecord]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(ActionRecord)
+                    .where(ActionRecord.inquiry_id == inquiry_id)
+                    .order_by(col(ActionRecord.occurred_at))
+                ).all()
+            )
+
+    def open_by_queue(self, now: datetime) -> dict[str, tuple[int, int]]:
+        """Open plans and how many of them are past their deadline, by queue."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(
+                    PlanRecord.queue,
+                    func.count(),
+                    func.count().filter(col(PlanRecord.deadline) <= as_utc(now)),
+                )
+                .where(col(PlanRecord.closed_at).is_(None))
+                .group_by(PlanRecord.queue)
+            ).all()
+        return {queue: (int(open_), int(late)) for queue, open_, late in rows}
+
+    # ---- caseworker actions
+
+    def apply_action(self, action: CaseworkerAction, calendar: BusinessCalendar) -> Applied:
+        """Apply one action once: a redelivered action returns what it did the first time."""
+        with Session(self.engine) as session:
+            seen = session.get(ActionRecord, action.event_id)
+            if seen is not None:
+                return Applied(seen.outcome, self._plan_of(session, seen.inquiry_id), new=False)
+            plan = self._plan_of(session, action.inquiry_id)
+            outcome = _apply(session, plan, action, calendar) if plan else WAITING_FOR_PLAN
+            session.add(
+                ActionRecord(
+                    event_id=action.event_id,
+                    inquiry_id=action.inquiry_id,
+                    plan_id=plan.plan_id if plan else None,
+                    action=action.action.value,
+                    caseworker=action.caseworker,
+                    queue=action.queue,
+                    to_queue=action.to_queue,
+                    occurred_at=as_utc(action.occurred_at),
+                    outcome=outcome,
+                    action_json=action.model_dump_json(exclude={"note"}),
+                )
+            )
+            session.commit()
+            if plan is not None:
+                session.refresh(plan)
+            return Applied(outcome, plan, new=True)
+
+    # ---- delivery of e-mails
+
+    def pending_emails(self, *, limit: int = 100) -> list[PlanRecord]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(PlanRecord)
+                    .where(PlanRecord.delivery_state == "pending")
+                    .order_by(col(PlanRecord.received_at))
+                    .limit(limit)
+                ).all()
+            )
+
+    def start_sending(self, plan_id: uuid.UUID) -> bool:
+        """Take a pending e-mail for sending; False when another instance took it first."""
+        return self._transition(
+            plan_id,
+            "pending",
+            delivery_state="sending",
+            delivery_attempts=col(PlanRecord.delivery_attempts) + 1,
+        )
+
+    def sent(self, plan_id: uuid.UUID, now: datetime) -> None:
+        self._transition(plan_id, "sending", delivery_state="sent", delivered_at=as_utc(now))
+
+    def not_sent(self, plan_id: uuid.UUID, error: str, *, final: bool) -> None:
+        self._transition(
+            plan_id,
+            "sending",
+            delivery_state="failed" if final else "pending",
+            delivery_error=error[:500],
+        )
+
+    def resume_interrupted_sending(self) -> int:
+        """E-mails a crash left half-sent go out again (at least once: perhaps twice)."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(PlanRecord)
+                .where(col(PlanRecord.delivery_state) == "sending")
+                .values(delivery_state="pending")
+            )
+        return int(result.rowcount or 0)
+
+    def _transition(self, plan_id: uuid.UUID, before: str, **values: Any) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(PlanRecord)
+                .where(col(PlanRecord.plan_id) == plan_id)
+                .where(col(PlanRecord.delivery_state) == before)
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
+    # ---- overdue deadlines
+
+    def past_deadline(self, now: datetime, *, limit: int = 500) -> list[PlanRecord]:
+        """Open, running plans whose deadline has passed and that were not reported yet."""
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(PlanRecord)
+                    .where(col(PlanRecord.closed_at).is_(None))
+                    .where(col(PlanRecord.paused_since).is_(None))
+                    .where(col(PlanRecord.overdue_at).is_(None))
+                    .where(col(PlanRecord.deadline) <= as_utc(now))
+                    .order_by(col(PlanRecord.deadline))
+                    .limit(limit)
+                ).all()
+            )
+
+    def mark_overdue(self, plan_ids: Sequence[uuid.UUID], now: datetime) -> list[uuid.UUID]:
+        """Flag plans overdue; returns those this call flagged (another instance may race)."""
+        flagged = []
+        with self.engine.begin() as connection:
+            for plan_id in plan_ids:
+                result = connection.execute(
+                    update(PlanRecord)
+                    .where(col(PlanRecord.plan_id) == plan_id)
+                    .where(col(PlanRecord.overdue_at).is_(None))
+                    .values(overdue_at=as_utc(now))
+                )
+                if result.rowcount:
+                    flagged.append(plan_id)
+        return flagged
+
+    def unmark_overdue(self, plan_ids: Sequence[uuid.UUID]) -> None:
+        """The overdue event could not be published: let the next check try again."""
+        if not plan_ids:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(PlanRecord)
+                .where(col(PlanRecord.plan_id).in_(plan_ids))
+                .values(overdue_at=None)
+            )
+
+
+def _apply(
+    session: Session, plan: PlanRecord, action: CaseworkerAction, calendar: BusinessCalendar
+) -> str:
+    """What one action does to an open plan; returns the outcome in words, for the audit."""
+    at = as_utc(action.occurred_at)
+    kind = action.action
+    if kind is CaseworkerActionKind.CLAIM:
+        plan.claimed_by, plan.claimed_at = action.caseworker, at
+        outcome = f"claimed by {action.caseworker}"
+    elif kind is CaseworkerActionKind.REROUTE:
+        plan.queue = action.to_queue or (
+            specialist_queue(action.to_department)
+            if action.to_department and action.to_complexity is Complexity.SPECIALIST
+            else plan.queue
+        )
+        if action.to_department:
+            plan.department = action.to_department.value
+        if action.to_complexity:
+            plan.complexity = action.to_complexity.value
+        plan.claimed_by = plan.claimed_at = None
+        outcome = f"rerouted to {plan.queue}"
+    elif not plan.is_open:
+        return f"ignored: the plan was closed by {plan.closed_action} already"
+    elif kind in (CaseworkerActionKind.RESOLVE, CaseworkerActionKind.REPLY_SENT):
+        _end_pause(session, plan, action, at, calendar, closing=True)
+        plan.closed_at, plan.closed_by, plan.closed_action = at, action.caseworker, kind.value
+        outcome = f"closed: {kind.value}"
+    elif kind is CaseworkerActionKind.AWAITING_CITIZEN:
+        if plan.paused_since is not None:
+            return "ignored: the deadline is paused already"
+        plan.paused_since = at
+        session.add(
+            DeadlinePause(
+                pause_id=action.event_id,
+                plan_id=plan.plan_id,
+                paused_at=at,
+                paused_by=action.caseworker,
+                deadline_before=as_utc(plan.deadline),
+            )
+        )
+        outcome = "deadline paused"
+    else:  # citizen answered
+        if plan.paused_since is None:
+            return "ignored: the deadline was not paused"
+        outcome = _end_pause(session, plan, action, at, calendar, closing=False)
+    session.add(plan)
+    return outcome
+
+
+def _end_pause(
+    session: Session,
+    plan: PlanRecord,
+    action: CaseworkerAction,
+    at: datetime,
+    calendar: BusinessCalendar,
+    *,
+    closing: bool,
+) -> str:
+    """Resume: the deadline moves by the business time the municipality waited."""
+    pause = session.exec(
+        select(DeadlinePause)
+        .where(DeadlinePause.plan_id == plan.plan_id)
+        .where(col(DeadlinePause.resumed_at).is_(None))
+    ).first()
+    plan.paused_since = None
+    if pause is None:
+        return "ignored: no open pause"
+    waited = calendar.business_time_between(as_utc(pause.paused_at), at)
+    before = as_utc(plan.deadline)
+    after = before if closing else calendar.add_business_time(before, waited)
+    pause.resumed_at, pause.resumed_by, pause.resume_event_id = (
+        at,
+        action.caseworker,
+        action.event_id,
+    )
+    pause.paused_business_seconds = int(waited.total_seconds())
+    pause.deadline_after = after
+    plan.deadline = after
+    session.add(pause)
+    return f"deadline resumed after {_hours(waited)} of business time: due {after.isoformat()}"
+
+
+def _hours(amount: timedelta) -> str:
+    hours = amount.total_seconds() / 3600
+    return f"{hours:.1f} h"
