@@ -13,6 +13,7 @@ SELF_SERVICE = "https://www.kk.dk/selvbetjening"
 
 
 def choose(
+    *,
     channel: Channel = Channel.LETTER,
     complexity: Complexity = Complexity.SIMPLE,
     written_decision: bool = False,
@@ -79,9 +80,10 @@ def test_rule_3_accessibility_needs(citizen: dict[str, object], expected: ReplyC
 
 
 def test_rule_4_simple_matter_with_self_service_for_a_screened_citizen() -> None:
-    assert choose(
-        self_service_url=SELF_SERVICE, has_pc=True, uses_netbank=True, phone="1234"
-    ) == (ReplyChannel.SELF_SERVICE, 4)
+    assert choose(self_service_url=SELF_SERVICE, has_pc=True, uses_netbank=True, phone="1234") == (
+        ReplyChannel.SELF_SERVICE,
+        4,
+    )
 
 
 @pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.CHAT, Channel.SELF_SERVICE])
