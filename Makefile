@@ -9,7 +9,7 @@ KAFKACTL := deploy/kafka/kafkactl
 export KAFKA_PORT ?= 9092
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(KAFKA_PORT)
 
-.PHONY: help install kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -50,10 +50,14 @@ status:
 run: up
 	deploy/run-demo
 
-test: install
+# Prometheus and promtool (Debian's package) for the metrics tests and the alert-rule checks.
+prometheus:
+	deploy/prometheus/install
+
+test: install prometheus
 	$(PY) -m pytest
 
-test-unit: install
+test-unit: install prometheus
 	$(PY) -m pytest -m "not kafka and not postgres"
 
 lint: install

@@ -1,33 +1,90 @@
-"""Metrics' wiring: settings, broker, one subscriber over the counted topics, the registry."""
+"""Metrics' wiring: settings, broker, one subscriber over the counted topics, the statistics
+store, the registry the bus middleware and the domain metrics share, and the poll of the gauges."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry
 
+from services.metrics.gauges import ChannelMix, ConsumerLag
 from services.metrics.settings import MetricsSettings
-from services.metrics.tally import SCHEMAS, Tally
+from services.metrics.store import Statistics
+from services.metrics.tally import SCHEMAS, ReasonCategories, Tally, read_events
 from shared.bus import batch_subscriber, ensure_topics, make_broker
+from shared.database import make_engine
 from shared.service import ServiceProcess
 from shared.topics import TopicNames
+
+log = logging.getLogger(__name__)
 
 
 def build_app(settings: MetricsSettings) -> ServiceProcess:
     registry = CollectorRegistry()
     names = TopicNames(settings.topic_prefix)
+    zone = ZoneInfo(settings.timezone)
     broker = make_broker(settings, registry)
-    tally = Tally(registry, remember=settings.remembered_event_ids)
+    tally = Tally(
+        registry,
+        reason_categories=ReasonCategories(settings.dead_letter_reasons),
+        remember=settings.remembered_inquiries,
+    )
+    lag = ConsumerLag(
+        registry,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        names=names,
+        groups=settings.lag_groups,
+    )
+    mix = ChannelMix(
+        registry, target=settings.channel_mix_target, window_days=settings.channel_mix_window_days
+    )
+    state: dict[str, Any] = {}
 
     @batch_subscriber(broker, settings, *SCHEMAS)
     async def on_counted_events(_: list[bytes], message: KafkaMessage) -> None:
-        tally.count(message.raw_message, names)
+        events, unreadable = read_events(message.raw_message, names)
+        statistics: Statistics = state["statistics"]
+        # One transaction per batch, off the event loop so /metrics answers meanwhile.
+        fresh = await asyncio.to_thread(statistics.record, events)
+        tally.count(fresh)
+        tally.count_unreadable(unreadable)
+
+    async def refresh_gauges() -> None:
+        statistics: Statistics = state["statistics"]
+        while True:
+            await lag.poll()
+            today = datetime.now(zone).date()
+            try:
+                await asyncio.to_thread(mix.refresh, statistics, today)
+                await asyncio.to_thread(
+                    statistics.forget_counted_before,
+                    today - timedelta(settings.counted_ids_retention_days),
+                )
+            except Exception:
+                log.warning("could not refresh the channel mix", exc_info=True)
+            await asyncio.sleep(settings.poll_seconds)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         await ensure_topics(settings, list(SCHEMAS))
-        yield
+        state["statistics"] = Statistics(make_engine(settings), zone=zone)
+        await lag.start()
+        poller = asyncio.create_task(refresh_gauges())
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            await lag.stop()
+            state["statistics"].engine.dispose()
 
     return ServiceProcess(broker, registry, lifespan=lifespan, title="metrics")
