@@ -115,8 +115,12 @@ def dead_letter(
     names: TopicNames,
     *,
     producer: str,
+    original_sha256: str | None = None,
 ) -> Outgoing:
-    """The original bytes and a reason a person understands, on deadletter.<stage>."""
+    """The original bytes and a reason a person understands, on deadletter.<stage>.
+
+    A stage that masks personal data in `record` names where it keeps the untouched bytes.
+    """
     original = record.value or b""
     letter = DeadLetter(
         stage=stage,
@@ -127,6 +131,7 @@ def dead_letter(
         key=record.key.decode("utf-8", "replace") if record.key else None,
         headers={k: v.decode("utf-8", "replace") for k, v in (record.headers or ())},
         original=base64.b64encode(original),
+        original_sha256=original_sha256,
     )
     event = DeadLettered.caused_by(
         None,

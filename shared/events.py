@@ -7,7 +7,7 @@ that consumers still read for one release.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, PlainSerializer
@@ -91,6 +91,10 @@ class Inquiry(BaseModel):
         None, description="How a phone call or a visit ended (phone and in-person notes)"
     )
     agent: str | None = Field(None, description="The contact-centre or desk agent who took it")
+    duration_seconds: int | None = Field(
+        None, ge=0, description="How long the call or the visit took (phone and in-person notes)"
+    )
+    letter_date: date | None = Field(None, description="The date written on a letter")
 
 
 class Reason(BaseModel):
@@ -149,6 +153,11 @@ class DeadLetter(BaseModel):
     key: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     original: Base64Bytes = Field(description="The original message bytes, base64")
+    original_sha256: str | None = Field(
+        None,
+        description="Where the stage keeps the untouched original (intake: its originals store), "
+        "when `original` had national ids masked",
+    )
 
 
 # ---- envelopes ---------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """The raw payloads channel adapters publish on `intake.raw.<channel>` (JSON channels).
 
-E-mail travels as RFC 5322 bytes and letters as UTF-8 OCR text, so they have no model here.
+E-mail travels as RFC 5322 bytes and letters as UTF-8 OCR text or PDF, so they have no model
+here; phone and in-person notes may also arrive as plain text (intake reads what it can).
 Unknown fields are ignored: adapters may send more than intake reads.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,3 +79,67 @@ class WebForm(BaseModel):
     subject: str | None = None
     text: str = Field(min_length=1)
     citizen: CitizenProfile = Field(default_factory=CitizenProfile)
+
+
+# ---- Intercom's webhook (https://developers.intercom.com, "Webhook models") ---------------
+# A chat platform posts its own notification shape; intake reads a conversation topic
+# (e.g. `conversation.admin.closed`) as one transcript. Only the fields intake uses are named.
+
+
+class IntercomAuthor(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = Field(description="user, lead or contact (the citizen); admin, bot or team")
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+class IntercomPart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    part_type: str = Field("comment", description="comment is a message; note is internal")
+    body: str | None = Field(None, description="HTML")
+    created_at: int | None = Field(None, description="Unix seconds")
+    author: IntercomAuthor | None = None
+
+
+class IntercomPartList(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    conversation_parts: list[IntercomPart] = Field(default_factory=list)
+
+
+class IntercomSource(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    subject: str | None = None
+    body: str | None = Field(None, description="HTML: the message that opened the conversation")
+    author: IntercomAuthor | None = None
+
+
+class IntercomConversation(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    id: str = Field(min_length=1)
+    created_at: int | None = None
+    source: IntercomSource | None = None
+    conversation_parts: IntercomPartList = Field(default_factory=IntercomPartList)
+
+
+class IntercomData(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    item: IntercomConversation
+
+
+class IntercomNotification(BaseModel):
+    """Intercom's webhook notification of a conversation topic."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["notification_event"]
+    topic: str = Field(examples=["conversation.admin.closed"])
+    id: str | None = None
+    created_at: int | None = None
+    data: IntercomData

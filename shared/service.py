@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -29,6 +29,7 @@ class ServiceProcess:
         *,
         lifespan: Callable[[], AbstractAsyncContextManager[None]],
         title: str,
+        routes: Sequence[tuple[str, Any]] = (),
     ) -> None:
         self.broker = broker
         self.registry = registry
@@ -42,6 +43,7 @@ class ServiceProcess:
                 ("/health/live", self._live),
                 ("/health/ready", self._readiness),
                 ("/metrics", make_asgi_app(registry)),
+                *routes,  # a service's own HTTP endpoints, e.g. intake's gateway
             ],
             lifespan=self._lifespan,
             after_startup=[self._mark_ready],

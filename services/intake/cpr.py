@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 CPR_MARKER = "[CPR]"
-_CPR = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?![\d-])")
+# Not inside a longer number ("4512038512345", "2020-120385-1234"), but "CPR-120385-1234" counts.
+_CPR = re.compile(r"(?<!\d)(?<!\d-)(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?!\d)(?!-\d)")
 
 
 def _century(yy: int, serial: int) -> int:
@@ -56,3 +57,23 @@ def redact(text: str) -> Redaction:
 def citizen_key(cpr_number: str, salt: str) -> str:
     """A keyed hash: links repeat contacts without the number leaving intake."""
     return hmac.new(salt.encode(), cpr_number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def mask_bytes(raw: bytes) -> bytes:
+    """The bytes with every CPR number in an ASCII-compatible encoding replaced by the marker.
+
+    Latin-1 maps each byte to one character and back, so everything else stays byte for byte.
+    """
+    text = raw.decode("latin-1")
+    redaction = redact(text)
+    return redaction.text.encode("latin-1") if redaction.cpr_numbers else raw
+
+
+def keyed_digest(value: str, salt: str) -> str:
+    """An identifier that must not travel as it is (it holds a CPR number): keyed, not guessable."""
+    return (
+        "h:"
+        + hmac.new(
+            salt.encode(), value.encode("utf-8", "surrogatepass"), hashlib.sha256
+        ).hexdigest()
+    )

@@ -1,16 +1,26 @@
-"""A batch of raw records in, inquiries and dead letters out; duplicates are dropped."""
+"""A batch of raw records in, inquiries and dead letters out; duplicates are dropped.
+
+Every record ends as exactly one outcome: `received`, `dead_letter`, `duplicate`, or the reason
+it is not an inquiry (`auto_reply`, `delivery_report`). A dead letter's bytes on the bus have
+their CPR numbers masked; the untouched original stays in intake's own store (docs/intake.md).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from aiokafka import ConsumerRecord
 
-from services.intake.normalise import Ignored, Unreadable, normalise
+from services.intake.cpr import mask_bytes, redact
+from services.intake.language import DEFAULT_MIN_CONFIDENCE
+from services.intake.normalise import Ignored, Normalised, Unreadable, read_message
 from shared.bus import Outgoing, dead_letter
 from shared.events import InquiryReceived, derived_id
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames
@@ -18,7 +28,10 @@ from shared.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
-SCAN_ID_HEADER = "scan-id"
+RECEIVED = "received"
+DEAD_LETTER = "dead_letter"
+DUPLICATE = "duplicate"
+UNKNOWN_CHANNEL = "unknown"
 
 
 class SeenStore(Protocol):
@@ -31,15 +44,55 @@ class SeenStore(Protocol):
 class IntakeBatch:
     outgoing: list[Outgoing] = field(default_factory=list)
     to_remember: list[tuple[str, str, uuid.UUID | None]] = field(default_factory=list)
-    outcomes: list[tuple[Channel, str]] = field(default_factory=list)
+    # (sha256, content type, bytes) for intake's originals store: never on the bus.
+    originals: list[tuple[str, str, bytes]] = field(default_factory=list)
+    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (channel, outcome)
 
 
-def _channel_of(topic: str, names: TopicNames) -> Channel | None:
+def channel_of(topic: str, names: TopicNames) -> Channel | None:
     relative = names.relative(topic)
+    if not relative.startswith("intake.raw."):
+        return None
     try:
         return Channel(relative.removeprefix("intake.raw."))
     except ValueError:
         return None
+
+
+def record_headers(record: ConsumerRecord[Any, Any]) -> dict[str, str]:
+    return {k.lower(): v.decode("utf-8", "replace") for k, v in (record.headers or ())}
+
+
+def inquiry_id_of(channel: Channel, channel_message_id: str) -> uuid.UUID:
+    """The same message always becomes the same inquiry: a resend is recognised downstream."""
+    return derived_id("inquiry", channel.value, channel_message_id)
+
+
+def _dead_letter(
+    batch: IntakeBatch, record: ConsumerRecord[Any, Any], reason: str, names: TopicNames
+) -> None:
+    original = record.value or b""
+    masked = mask_bytes(original)
+    kept_at = None
+    if masked != original:
+        kept_at = hashlib.sha256(original).hexdigest()
+        batch.originals.append((kept_at, "application/octet-stream", original))
+    masked_record = dataclasses.replace(
+        record,
+        value=masked,
+        key=mask_bytes(record.key) if record.key else record.key,
+        headers=tuple((k, mask_bytes(v)) for k, v in (record.headers or ())),
+    )
+    batch.outgoing.append(
+        dead_letter(
+            INTAKE_STAGE,
+            masked_record,
+            redact(reason).text,
+            names,
+            producer="intake",
+            original_sha256=kept_at,
+        )
+    )
 
 
 def process_raw_batch(
@@ -48,35 +101,38 @@ def process_raw_batch(
     seen: SeenStore,
     names: TopicNames,
     salt: str,
+    min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    now: datetime | None = None,
 ) -> IntakeBatch:
     batch = IntakeBatch()
-    read: list[tuple[Channel, Any]] = []
+    read: list[tuple[Channel, Normalised | Ignored]] = []
     for record in records:
-        channel = _channel_of(record.topic, names)
+        channel = channel_of(record.topic, names)
         if channel is None:
-            reason = f"topic {record.topic} is not a channel's raw topic"
-            batch.outgoing.append(
-                dead_letter(INTAKE_STAGE, record, reason, names, producer="intake")
-            )
+            reason = f"topic {names.relative(record.topic)} is not a channel's raw topic"
+            _dead_letter(batch, record, reason, names)
+            batch.outcomes.append((UNKNOWN_CHANNEL, DEAD_LETTER))
             continue
-        headers = {k: v.decode("utf-8", "replace") for k, v in (record.headers or ())}
         try:
-            result = normalise(
-                channel, record.value or b"", salt=salt, scan_id=headers.get(SCAN_ID_HEADER)
+            result = read_message(
+                channel,
+                record.value or b"",
+                salt=salt,
+                headers=record_headers(record),
+                now=now,
+                min_language_confidence=min_language_confidence,
             )
         except Unreadable as error:
-            batch.outgoing.append(
-                dead_letter(INTAKE_STAGE, record, str(error), names, producer="intake")
-            )
-            batch.outcomes.append((channel, "dead_letter"))
+            _dead_letter(batch, record, str(error), names)
+            batch.outcomes.append((channel.value, DEAD_LETTER))
             continue
         except Exception as error:
-            log.exception("unexpected error normalising a %s message", channel.value)
+            # A bug of ours, not the sender's: kept for replay once it is fixed. The message
+            # of the error may quote the content, so only its type is logged.
+            log.error("unexpected %s normalising a %s message", type(error).__name__, channel)
             reason = f"intake failed on this message ({type(error).__name__}); kept for replay"
-            batch.outgoing.append(
-                dead_letter(INTAKE_STAGE, record, reason, names, producer="intake")
-            )
-            batch.outcomes.append((channel, "dead_letter"))
+            _dead_letter(batch, record, reason, names)
+            batch.outcomes.append((channel.value, DEAD_LETTER))
             continue
         read.append((channel, result))
 
@@ -84,18 +140,20 @@ def process_raw_batch(
     for channel, result in read:
         key = (channel.value, result.channel_message_id)
         if key in known:
-            batch.outcomes.append((channel, "duplicate"))
+            batch.outcomes.append((channel.value, DUPLICATE))
             continue
         known.add(key)  # a second copy inside the same batch is a duplicate too
         if isinstance(result, Ignored):
             batch.to_remember.append((*key, None))
-            batch.outcomes.append((channel, result.why))
+            batch.outcomes.append((channel.value, result.why))
             continue
-        inquiry_id = derived_id("inquiry", *key)
+        inquiry = result.inquiry
+        inquiry_id = inquiry_id_of(channel, inquiry.channel_message_id)
         event = InquiryReceived.caused_by(
-            None, producer="intake", inquiry_id=inquiry_id, payload=result
+            None, producer="intake", inquiry_id=inquiry_id, payload=inquiry
         )
-        batch.outgoing.append(Outgoing(INQUIRIES_RECEIVED, event, key=result.thread_key))
+        batch.outgoing.append(Outgoing(INQUIRIES_RECEIVED, event, key=inquiry.thread_key))
+        batch.originals.extend((o.sha256, o.content_type, o.data) for o in result.originals)
         batch.to_remember.append((*key, inquiry_id))
-        batch.outcomes.append((channel, "received"))
+        batch.outcomes.append((channel.value, RECEIVED))
     return batch

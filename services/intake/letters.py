@@ -1,49 +1,158 @@
-"""Letters as OCR text: a sender block, a date line, the body."""
+"""Letters as the scanning service delivers them: OCR text, or a PDF with a text layer.
+
+A letter has, in order and each optional: the scanning stamp ("MODTAGET 19. NOV. 2026"),
+the sender block (name, street, postcode and town, maybe a phone line), the place-and-date
+line, and the body. OCR noise (stray marks at line ends, O read for 0) is tolerated.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from dataclasses import dataclass
+from datetime import date
 
-_DATE_LINE = re.compile(
-    r"^\s*(?:[A-ZÆØÅa-zæøå .]+,\s*)?(?:den\s+)?\d{1,2}\.?\s*[A-Za-zæøå]+\.?\s+\d{4}\s*$"
-    r"|^\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\s*$"
-)
-_POSTCODE = re.compile(r"\b\d{4}\s+[A-ZÆØÅ][\wæøåÆØÅ .-]+")
+from services.intake.dates import find_dates
+from services.intake.notes import EMAIL, PHONE
+
+PDF_MAGIC = b"%PDF-"
+MAX_PDF_PAGES = 50  # a letter; a larger file is not read whole on the hot path
+
+_STAMP = re.compile(r"m[o0]dtaget|scanning|indg[aå]et|received", re.IGNORECASE)
+_POSTCODE = re.compile(r"(?<!\d)(?:DK-?)?\d{4}\s*,?\s+[A-ZÆØÅ][\wæøåÆØÅ .,-]*$")
+_AUTHORITY = re.compile(r"kommune|forvaltning|borgerservice", re.IGNORECASE)
+# Marks OCR leaves at the edges of lines: quotes, bullets, broken bars, guillemets.
+_EDGE_NOISE = "'`´·•¦|»«,;:~"
+_INNER_NOISE = re.compile(r"\s[¦|·•»«`´]+(?=\s)|(?<=\w)¦")
+
+
+class UnreadableLetter(ValueError):
+    pass
 
 
 @dataclass
 class ParsedLetter:
     sender_name: str | None
     sender_address: str | None
+    sender_phone: str | None
+    sender_email: str | None
     date_line: str | None
+    written_on: date | None
     text: str
 
 
-def parse_letter(text: str) -> ParsedLetter:
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    # The sender block is the first paragraph when it ends in a postcode line.
-    block: list[str] = []
-    for line in lines:
-        if not line.strip():
-            break
-        block.append(line.strip())
-    sender_name = sender_address = None
-    body_start = 0
-    if 2 <= len(block) <= 5 and any(_POSTCODE.search(b) for b in block):
-        sender_name = block[0]
-        sender_address = ", ".join(block[1:])
-        body_start = len(block)
-    rest = lines[body_start:]
+def _clean(line: str) -> str:
+    return _INNER_NOISE.sub(" ", line).strip().strip(_EDGE_NOISE).strip()
+
+
+def _paragraphs(lines: list[str]) -> list[list[int]]:
+    """Indices of the lines of each paragraph (runs of non-empty lines)."""
+    paragraphs: list[list[int]] = []
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        if line:
+            current.append(i)
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _sender_block(lines: list[str], paragraphs: list[list[int]]) -> list[int]:
+    """The first paragraph (near the top, not the stamp, not the municipality's own address)
+    with a postcode line; a name standing alone just above it belongs to it."""
+    candidates = [p for p in paragraphs[:5] if not any(_STAMP.search(lines[i]) for i in p)]
+    for n, paragraph in enumerate(candidates):
+        postcode = next(
+            (k for k, i in enumerate(paragraph[:6]) if _POSTCODE.search(lines[i])), None
+        )
+        if postcode is None:
+            continue
+        # A text layer has no blank lines: the block ends at the postcode (or a phone line after).
+        end = postcode + 1
+        if end < len(paragraph) and (
+            PHONE.search(lines[paragraph[end]]) or EMAIL.search(lines[paragraph[end]])
+        ):
+            end += 1
+        block = paragraph[:end]
+        if _AUTHORITY.search(" ".join(lines[i] for i in block)):
+            continue
+        if len(block) <= 3 and n > 0 and len(candidates[n - 1]) == 1:
+            block = candidates[n - 1] + block
+        if len(block) >= 2:
+            return block
+    return []
+
+
+def _date_line(lines: list[str], start: int, default_year: int) -> tuple[int, date] | None:
+    """A short line with a date near the top: "København, 9. november 2026"."""
+    for i in range(start, min(len(lines), start + 12)):
+        line = lines[i]
+        if line and len(line) <= 60 and not _STAMP.search(line):
+            found = find_dates(line, default_year=default_year)
+            if found:
+                return i, found[0][1]
+    return None
+
+
+def parse_letter(text: str, *, default_year: int) -> ParsedLetter:
+    lines = [_clean(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    paragraphs = _paragraphs(lines)
+    block = _sender_block(lines, paragraphs)
+    drop: set[int] = set()
+    name = address = phone = email = None
+    if block:
+        drop.update(block)
+        contact_lines = []
+        for i in block[1:]:
+            if found := PHONE.search(lines[i]):
+                phone = phone or found[0]
+            elif found := EMAIL.search(lines[i]):
+                email = email or found[0]
+            else:
+                contact_lines.append(lines[i].rstrip(" .,"))
+        name = lines[block[0]]
+        address = ", ".join(contact_lines) or None
+    # The stamp paragraph before the sender is the scanner's, not the citizen's words.
+    first_content = block[0] if block else 0
+    for paragraph in paragraphs:
+        if paragraph[0] < first_content or (
+            paragraph[0] < 6 and any(_STAMP.search(lines[i]) for i in paragraph)
+        ):
+            drop.update(paragraph)
+    dated = _date_line(lines, (block[-1] + 1) if block else 0, default_year)
     date_line = None
-    for i, line in enumerate(rest[:8]):
-        if _DATE_LINE.match(line):
-            date_line = line.strip()
-            rest = rest[:i] + rest[i + 1 :]
-            break
-    body = "\n".join(rest).strip()
+    written_on = None
+    if dated:
+        date_line, written_on = lines[dated[0]], dated[1]
+        drop.add(dated[0])
+    body = "\n".join(line for i, line in enumerate(lines) if i not in drop).strip()
+    body = re.sub(r"\n{3,}", "\n\n", body)
     # OCR breaks lines inside sentences; join them back, keep paragraph breaks.
     body = re.sub(r"(?<![.!?:\n])\n(?!\n)", " ", body)
-    return ParsedLetter(sender_name, sender_address, date_line, body)
+    return ParsedLetter(name, address, phone, email, date_line, written_on, body)
+
+
+def pdf_text(raw: bytes) -> str:
+    """The text layer of a PDF letter, page by page, by pypdf."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # pypdf logs every repaired defect at WARNING; a scanner's PDF has many, none is ours to fix.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableLetter("the PDF is encrypted with a password")
+        pages = reader.pages[:MAX_PDF_PAGES]
+        text = "\n".join(page.extract_text() or "" for page in pages)
+    except UnreadableLetter:
+        raise
+    except (PyPdfError, Exception) as error:  # a damaged file fails in many ways, none ours
+        raise UnreadableLetter(f"the PDF cannot be read ({type(error).__name__})") from error
+    if not text.strip():
+        raise UnreadableLetter("the PDF has no text layer (a scanned image): it needs OCR first")
+    return text

@@ -1,21 +1,66 @@
-"""E-mail from RFC 5322 bytes, with the standard library's `email` package (policy default)."""
+"""E-mail from RFC 5322 bytes, with the standard library's `email` package (policy default).
+
+The body is the text/plain part when there is one, else the HTML part made readable by a real
+HTML parser; quoted earlier messages and the signature are kept apart from the new words;
+attachments become metadata plus their bytes for intake's own store; auto-replies and delivery
+reports are recognised so they are counted, not triaged.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.headerregistry import BaseHeader, HeaderRegistry
+from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
-from shared.events import Attachment
+MAX_ATTACHMENTS = 100
 
 
 class UnreadableEmail(ValueError):
     pass
+
+
+class _ParsedOnce(HeaderRegistry):
+    """`email.headerregistry` parses a header again on every access (a message's Content-Type
+    about a dozen times while its body is found: 70 % of the parse time, measured). Parsed
+    headers are read-only, so one parse serves every access and every message with that line."""
+
+    _MAX_ENTRIES = 4096
+    _MAX_VALUE = 1000  # long, unique values (References) gain nothing from the cache
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if len(value) > self._MAX_VALUE:
+            return super().__call__(name, value)
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= self._MAX_ENTRIES:
+                self._parsed.clear()
+            header = self._parsed[key] = super().__call__(name, value)
+        return header
+
+
+POLICY = policy.default.clone(header_factory=_ParsedOnce())
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    filename: str | None
+    content_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass
@@ -28,40 +73,85 @@ class ParsedEmail:
     sent_at: datetime | None
     text: str
     quoted_text: str | None
-    attachments: list[Attachment] = field(default_factory=list)
+    attachments: list[AttachedFile] = field(default_factory=list)
     automatic: str | None = None  # "auto_reply" or "delivery_report": not an inquiry
 
 
 class _TextOfHtml(HTMLParser):
-    """Readable text of an HTML body: block elements become line breaks, scripts vanish."""
+    """Readable text of an HTML body: blocks become line breaks, scripts and styles vanish,
+    and quoted earlier messages (blockquote, Gmail's and Outlook's reply markers) get "> "."""
 
-    _BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"})
-    _HIDDEN = frozenset({"script", "style", "head", "title"})
+    _BLOCKS = frozenset(
+        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "ul"}
+    )
+    _HIDDEN = frozenset({"script", "style", "head", "title", "template"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden_depth = 0
+        self._parts: list[tuple[str, bool]] = []
+        self._hidden = 0
+        self._quote_depth = 0
+        self._div_depth = 0
+        self._quote_divs: list[int] = []
+        self._rest_quoted = False
+
+    @property
+    def _quoted(self) -> bool:
+        return self._rest_quoted or self._quote_depth > 0 or bool(self._quote_divs)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._HIDDEN:
-            self._hidden_depth += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
+            self._hidden += 1
+            return
+        if tag == "blockquote":
+            self._quote_depth += 1
+        elif tag == "div":
+            self._div_depth += 1
+            marks = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+            if "gmail_quote" in marks or "moz-cite-prefix" in marks:
+                self._quote_divs.append(self._div_depth)
+            elif "divRplyFwdMsg" in marks or "appendonsend" in marks:
+                self._rest_quoted = True  # Outlook: the earlier message follows this marker
+        if tag in self._BLOCKS or tag == "blockquote":
+            self._parts.append(("\n", False))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._HIDDEN:
-            self._hidden_depth = max(0, self._hidden_depth - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
+            self._hidden = max(0, self._hidden - 1)
+            return
+        if tag == "blockquote":
+            self._quote_depth = max(0, self._quote_depth - 1)
+        elif tag == "div":
+            if self._quote_divs and self._quote_divs[-1] == self._div_depth:
+                self._quote_divs.pop()
+            self._div_depth = max(0, self._div_depth - 1)
+        if tag in self._BLOCKS or tag == "blockquote":
+            self._parts.append(("\n", False))
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden_depth:
-            self.parts.append(data)
+        if not self._hidden:
+            self._parts.append((data, self._quoted))
 
     def text(self) -> str:
-        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        lines: list[str] = []
+        current: list[str] = []
+        quoted = False
+        for data, in_quote in self._parts:
+            pieces = data.split("\n")
+            for n, piece in enumerate(pieces):
+                if n:
+                    lines.append(_line(current, quoted))
+                    current, quoted = [], False
+                if piece.strip():
+                    current.append(piece)
+                    quoted = quoted or in_quote
+        lines.append(_line(current, quoted))
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _line(pieces: list[str], quoted: bool) -> str:
+    line = " ".join("".join(pieces).split())
+    return f"> {line}" if quoted and line else line
 
 
 def html_to_text(html: str) -> str:
@@ -73,8 +163,10 @@ def html_to_text(html: str) -> str:
 
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
 _QUOTE_HEADER = re.compile(
-    r"^(On .{5,200} wrote:|Den .{5,200} skrev .{0,200}:|-----\s*Original Message\s*-----|"
-    r"-----\s*Oprindelig meddelelse\s*-----)\s*$",
+    r"^(?:On .{5,200} wrote:|Den .{5,200} skrev .{0,200}:|.{0,40}\bskrev\b.{0,200}:"
+    r"|-{3,}\s*(?:Original Message|Oprindelig meddelelse|Forwarded message"
+    r"|Videresendt meddelelse)\s*-{3,}|_{10,}"
+    r"|(?:From|Fra):[^\n]{1,300}\n(?:Sent|Sendt|Date|Dato):)\s*$",
     re.MULTILINE | re.IGNORECASE,
 )
 
@@ -88,92 +180,183 @@ def split_new_text(body: str) -> tuple[str, str | None]:
             cut = min(cut, match.start())
     lines = body[:cut].splitlines()
     new = [line for line in lines if not line.lstrip().startswith(">")]
-    quoted = [line.lstrip("> ") for line in lines if line.lstrip().startswith(">")]
-    rest = body[cut:].strip()
-    quoted_text = "\n".join([*quoted, rest] if rest else quoted).strip()
+    quoted = [line for line in lines if line.lstrip().startswith(">")]
+    quoted += body[cut:].splitlines()
+    # Quoting marks and blank lines go: the earlier messages are context, not layout.
+    unquoted = (line.lstrip().lstrip(">").lstrip(" >").rstrip() for line in quoted)
+    quoted_text = "\n".join(line for line in unquoted if line)
     return "\n".join(new).strip(), quoted_text or None
 
 
-def _decoded_text(part: EmailMessage) -> str:
+def _decoded_text(part: Message) -> str:
     try:
-        content = part.get_content()
-    except (LookupError, UnicodeError):
-        # An unknown or lying charset: keep what can be read rather than refuse the mail.
-        payload = part.get_payload(decode=True)
-        content = payload.decode("latin-1") if isinstance(payload, bytes) else ""
-    return content if isinstance(content, str) else ""
+        content = part.get_content()  # type: ignore[attr-defined]
+    except (LookupError, UnicodeError, ValueError, KeyError):
+        content = None
+    if isinstance(content, str):
+        return content
+    # An unknown or lying charset: keep what can be read rather than refuse the mail.
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", errors="replace")
 
 
-def _automatic(message: EmailMessage) -> str | None:
-    if message.get_content_type() == "multipart/report":
+def _text_of_part(part: Message) -> str:
+    text = _decoded_text(part)
+    return html_to_text(text) if part.get_content_type() == "text/html" else text
+
+
+def _body_text(message: EmailMessage) -> str:
+    """The body by the standard's rules; else, for what the rules do not cover (a forwarded
+    message/rfc822, a multipart without its boundary), the first inline text found."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        text = _text_of_part(body)
+        if text.strip():
+            return text
+    for part in message.walk():
+        payload = part.get_payload()
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_maintype() == "text":
+            text = _text_of_part(part)
+        elif part.get_content_maintype() == "multipart" and isinstance(payload, str):
+            text = payload  # the boundary is missing: the parser left the body as it came
+        else:
+            continue
+        if text.strip():
+            return text
+    return ""
+
+
+def _raw_header(message: Message, name: str) -> str:
+    """A header's value as it came, unfolded, without the structured parse (ids, dates)."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            return " ".join(text.split())
+    return ""
+
+
+def _header(message: Message, name: str) -> str | None:
+    """A decoded header (RFC 2047); a header the parser cannot read is treated as absent."""
+    try:
+        value = message.get(name)
+    except Exception:  # the stdlib's header parser raises on a few malformed inputs
+        return _raw_header(message, name) or None
+    if value is None:
+        return None
+    return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _automatic(message: Message) -> str | None:
+    content_type = message.get_content_type()
+    if content_type in ("multipart/report", "message/delivery-status") or message.get(
+        "X-Failed-Recipients"
+    ):
         return "delivery_report"
-    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
-    if auto != "no" or message.get("X-Autoreply") or message.get("X-Autorespond"):
+    auto = _raw_header(message, "Auto-Submitted").lower()
+    precedence = _raw_header(message, "Precedence").lower()
+    if (
+        (auto and auto != "no")
+        or message.get("X-Autoreply")
+        or message.get("X-Autorespond")
+        or precedence == "auto_reply"
+    ):
         return "auto_reply"
     return None
 
 
-def parse_email(raw: bytes) -> ParsedEmail:
+def _attachments(message: EmailMessage) -> list[AttachedFile]:
+    files: list[AttachedFile] = []
+    for part in message.iter_attachments():
+        if len(files) >= MAX_ATTACHMENTS:
+            break
+        if part.is_multipart():
+            data = part.as_bytes(policy=POLICY)
+        else:
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+        try:
+            filename = part.get_filename()
+        except Exception:  # an undecodable RFC 2231 name: the file is kept, unnamed
+            filename = None
+        files.append(AttachedFile(filename, part.get_content_type(), data))
+    return files
+
+
+def _sender(message: Message) -> tuple[str | None, str | None]:
+    from_header = _header(message, "From") or ""
+    addresses = getaddresses([from_header])
+    name, address = addresses[0] if addresses else ("", "")
+    return name or None, address if "@" in address else None
+
+
+def _sent_at(message: Message, now: datetime) -> datetime | None:
+    date_header = _raw_header(message, "Date")
+    if not date_header:
+        return None
+    try:
+        sent = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=UTC)
+    # A clock far ahead is wrong, not a message from the future.
+    return None if sent > now + timedelta(days=1) else sent
+
+
+def _ids(message: Message) -> tuple[str, str | None]:
+    message_id = _raw_header(message, "Message-ID")
+    references = re.findall(r"<[^<>\s]+>", _raw_header(message, "References"))
+    in_reply_to = re.findall(r"<[^<>\s]+>", _raw_header(message, "In-Reply-To"))
+    root = references[0] if references else (in_reply_to[0] if in_reply_to else None)
+    return message_id, root
+
+
+def parse_email(raw: bytes, *, now: datetime | None = None) -> ParsedEmail:
     if not raw.strip():
         raise UnreadableEmail("the message is empty")
-    message = message_from_bytes(raw, policy=policy.default)
-    if not isinstance(message, EmailMessage) or not message.keys():
-        raise UnreadableEmail("no RFC 5322 header block was found")
     try:
-        from_header = str(message.get("From", ""))
-        subject = str(message["Subject"]) if message["Subject"] is not None else None
-        message_id = str(message.get("Message-ID", "")).strip()
-        references = str(message.get("References", "")).split()
-        in_reply_to = str(message.get("In-Reply-To", "")).strip()
-        date_header = message.get("Date")
-    except (ValueError, TypeError, IndexError) as error:
-        raise UnreadableEmail(f"a header cannot be decoded: {error}") from error
+        message = message_from_bytes(raw, policy=POLICY)
+        if not message.keys():
+            raise UnreadableEmail("no RFC 5322 header block was found")
+        if not {k.lower() for k in message} & {"from", "message-id", "subject", "date"}:
+            raise UnreadableEmail("no From, Subject, Date or Message-ID header: not an e-mail")
+        return _read(message, raw, now or datetime.now(UTC))
+    except UnreadableEmail:
+        raise
+    except Exception as error:  # the stdlib fails on a few malformed MIME structures
+        raise UnreadableEmail(
+            f"the MIME structure cannot be read ({type(error).__name__})"
+        ) from error
+
+
+def _read(message: EmailMessage, raw: bytes, now: datetime) -> ParsedEmail:
+    message_id, root = _ids(message)
     if not message_id:
         # Without a Message-ID the bytes themselves identify the message.
         message_id = "<sha256:" + hashlib.sha256(raw).hexdigest() + ">"
-    thread_root = (references[0] if references else in_reply_to) or message_id
-
-    body_part = message.get_body(preferencelist=("plain", "html"))
-    body = ""
-    if body_part is not None:
-        body = _decoded_text(body_part)  # type: ignore[arg-type]
-        if body_part.get_content_type() == "text/html":
-            body = html_to_text(body)
-    text, quoted = split_new_text(body)
-
-    attachments = []
-    for part in message.iter_attachments():
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        attachments.append(
-            Attachment(
-                filename=part.get_filename(),
-                content_type=part.get_content_type(),
-                size_bytes=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-            )
-        )
     automatic = _automatic(message)
+    text, quoted = split_new_text(_body_text(message))
+    if not text and quoted:
+        text, quoted = quoted, None  # forwarded without a word of one's own: that is the matter
     if not text and automatic is None:
         raise UnreadableEmail("the e-mail has no readable text (no text/plain or text/html body)")
-
-    addresses = getaddresses([from_header])
-    name, address = addresses[0] if addresses else ("", "")
-    sent_at = None
-    if date_header is not None:
-        try:
-            sent_at = parsedate_to_datetime(str(date_header))
-        except (TypeError, ValueError):
-            sent_at = None
+    name, address = _sender(message)
     return ParsedEmail(
         message_id=message_id,
-        thread_root=thread_root,
-        sender_name=name or None,
-        sender_address=address or None,
-        subject=subject,
-        sent_at=sent_at,
+        thread_root=root or message_id,
+        sender_name=name,
+        sender_address=address,
+        subject=_header(message, "Subject"),
+        sent_at=_sent_at(message, now),
         text=text,
         quoted_text=quoted,
-        attachments=attachments,
+        attachments=_attachments(message) if automatic is None else [],
         automatic=automatic,
     )

@@ -1,24 +1,43 @@
-"""One raw message of a channel into one canonical inquiry, or the reason it cannot be."""
+"""One raw message of a channel into one canonical inquiry, or the reason it cannot be.
+
+Every string that leaves here has its CPR numbers replaced by the marker; a channel id that
+holds one travels as a keyed digest instead. The bytes of attachments (and of a PDF letter)
+come back beside the inquiry for intake's own store: only their metadata goes on the bus.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TypeVar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from services.intake.cpr import citizen_key, redact
-from services.intake.language import detect_language
-from services.intake.letters import parse_letter
-from services.intake.mime import UnreadableEmail, parse_email
-from shared.events import CitizenProfile, Inquiry
-from shared.raw import ChatTranscript, PhoneNote, VisitNote, WebForm
-from shared.vocabulary import Channel
+from services.intake.cpr import citizen_key, keyed_digest, redact
+from services.intake.language import DEFAULT_MIN_CONFIDENCE, detect_language
+from services.intake.letters import PDF_MAGIC, UnreadableLetter, parse_letter, pdf_text
+from services.intake.mime import UnreadableEmail, html_to_text, parse_email
+from services.intake.notes import parse_plain_note
+from shared.events import Attachment, CitizenProfile, Inquiry
+from shared.raw import ChatTranscript, IntercomNotification, PhoneNote, VisitNote, WebForm
+from shared.vocabulary import Channel, ContactOutcome
 
 M = TypeVar("M", bound=BaseModel)
+
+# Kafka headers an adapter may set to name the channel's own id of a message without one.
+ID_HEADERS = {
+    Channel.PHONE: "call-id",
+    Channel.IN_PERSON: "visit-id",
+    Channel.LETTER: "scan-id",
+}
+_MAX_ID_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Intercom's authors who are the citizen (the rest are staff, bots and teams).
+_CITIZEN_AUTHORS = frozenset({"user", "lead", "contact"})
 
 
 class Unreadable(ValueError):
@@ -34,11 +53,58 @@ class Ignored:
     why: str
 
 
-def _load(model: type[M], raw: bytes, channel: Channel) -> M:
+@dataclass(frozen=True)
+class Original:
+    """Bytes only intake's store may hold: an attachment, a PDF letter."""
+
+    sha256: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Normalised:
+    inquiry: Inquiry
+    originals: tuple[Original, ...] = ()
+
+    @property
+    def channel_message_id(self) -> str:
+        return self.inquiry.channel_message_id
+
+
+@dataclass
+class _Draft:
+    """What a channel's reader found, before cleaning and redaction."""
+
+    message_id: str
+    thread: str
+    text: str
+    received_at: datetime
+    citizen: CitizenProfile = field(default_factory=CitizenProfile)
+    subject: str | None = None
+    quoted: str | None = None
+    agent: str | None = None
+    outcome: ContactOutcome | None = None
+    duration_seconds: int | None = None
+    letter_date: date | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    originals: list[Original] = field(default_factory=list)
+
+
+def _clean(text: str) -> str:
+    """Printable text: no control characters, no lone surrogates (JSON allows both)."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+    return _CONTROL.sub("", text)
+
+
+def _json(raw: bytes, channel: Channel) -> Any:
     try:
-        document = json.loads(raw)
+        return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Unreadable(f"{channel.value} payload is not valid JSON: {error}") from error
+
+
+def _validate(model: type[M], document: Any, channel: Channel) -> M:
     try:
         return model.model_validate(document)
     except ValidationError as error:
@@ -51,10 +117,280 @@ def _load(model: type[M], raw: bytes, channel: Channel) -> M:
         ) from error
 
 
+def _text_of(raw: bytes, what: str) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Unreadable(f"{what} is neither JSON nor UTF-8 text: {error}") from error
+    if "\x00" in text:
+        raise Unreadable(f"{what} holds binary data, not text")
+    if not text.strip():
+        raise Unreadable(f"{what} is empty")
+    return text
+
+
 def _merge(profile: CitizenProfile, **known: str | None) -> CitizenProfile:
     """The channel's own contact details fill what the profile leaves empty."""
     filled = {k: v for k, v in known.items() if v and getattr(profile, k) is None}
     return profile.model_copy(update=filled) if filled else profile
+
+
+def _bytes_id(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _email(raw: bytes, now: datetime) -> _Draft | Ignored:
+    try:
+        mail = parse_email(raw, now=now)
+    except UnreadableEmail as error:
+        raise Unreadable(f"e-mail cannot be read: {error}") from error
+    if mail.automatic:
+        return Ignored(Channel.EMAIL, mail.message_id, mail.automatic)
+    return _Draft(
+        message_id=mail.message_id,
+        thread=mail.thread_root,
+        text=mail.text,
+        received_at=mail.sent_at.astimezone(UTC) if mail.sent_at else now,
+        citizen=CitizenProfile(name=mail.sender_name, email=mail.sender_address),
+        subject=mail.subject,
+        quoted=mail.quoted_text,
+        attachments=[
+            Attachment(
+                filename=f.filename,
+                content_type=f.content_type,
+                size_bytes=len(f.data),
+                sha256=f.sha256,
+            )
+            for f in mail.attachments
+        ],
+        originals=[Original(f.sha256, f.content_type, f.data) for f in mail.attachments],
+    )
+
+
+def _agent_note(channel: Channel, raw: bytes, headers: Mapping[str, str], now: datetime) -> _Draft:
+    if raw.lstrip()[:1] in (b"{", b"["):
+        note: PhoneNote | VisitNote
+        if channel is Channel.PHONE:
+            note = _validate(PhoneNote, _json(raw, channel), channel)
+            message_id = note.call_id
+        else:
+            note = _validate(VisitNote, _json(raw, channel), channel)
+            message_id = note.visit_id
+        c = note.caller
+        return _Draft(
+            message_id=message_id,
+            thread=message_id,
+            text=note.note,
+            received_at=note.received_at or now,
+            citizen=_merge(
+                note.citizen, name=c.name, phone=c.phone, email=c.email, address=c.address
+            ),
+            agent=note.agent,
+            outcome=note.outcome,
+            duration_seconds=note.duration_seconds,
+        )
+    what = "phone note" if channel is Channel.PHONE else "visit note"
+    plain = parse_plain_note(_text_of(raw, what), now=now)
+    message_id = headers.get(ID_HEADERS[channel]) or _bytes_id(raw)
+    return _Draft(
+        message_id=message_id,
+        thread=message_id,
+        text=plain.text,
+        received_at=plain.contacted_at or now,
+        citizen=CitizenProfile(
+            name=plain.name, phone=plain.phone, email=plain.email, address=plain.address
+        ),
+        agent=plain.agent,
+        outcome=plain.outcome,
+        duration_seconds=plain.duration_seconds,
+    )
+
+
+def _chat(raw: bytes, now: datetime) -> _Draft:
+    document = _json(raw, Channel.CHAT)
+    if isinstance(document, dict) and document.get("type") == "notification_event":
+        return _intercom(_validate(IntercomNotification, document, Channel.CHAT), now)
+    chat = _validate(ChatTranscript, document, Channel.CHAT)
+    words = [t.text.strip() for t in chat.turns if t.speaker == "citizen" and t.text.strip()]
+    if not words:
+        raise Unreadable("chat transcript has no words from the citizen")
+    return _Draft(
+        message_id=chat.session_id,
+        thread=chat.session_id,
+        text="\n".join(words),
+        received_at=chat.started_at or now,
+        citizen=chat.citizen,
+    )
+
+
+def _intercom(notification: IntercomNotification, now: datetime) -> _Draft:
+    conversation = notification.data.item
+    said = []
+    citizen = CitizenProfile()
+    source = conversation.source
+    messages = [(source.author, source.body)] if source else []
+    messages += [
+        (p.author, p.body)
+        for p in conversation.conversation_parts.conversation_parts
+        if p.part_type == "comment"  # a "note" is the staff's internal remark
+    ]
+    for author, body in messages:
+        if author is None or author.type not in _CITIZEN_AUTHORS or not body:
+            continue
+        words = html_to_text(body)
+        if words:
+            said.append(words)
+            citizen = _merge(citizen, name=author.name, email=author.email)
+    if not said:
+        raise Unreadable("Intercom conversation has no words from the citizen")
+    session = f"intercom:{conversation.id}"
+    started = conversation.created_at
+    return _Draft(
+        message_id=session,
+        thread=session,
+        text="\n".join(said),
+        received_at=datetime.fromtimestamp(started, UTC) if started else now,
+        citizen=citizen,
+        subject=source.subject if source else None,
+    )
+
+
+def _letter(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Draft:
+    message_id = headers.get(ID_HEADERS[Channel.LETTER]) or _bytes_id(raw)
+    originals: list[Original] = []
+    attachments: list[Attachment] = []
+    if raw.startswith(PDF_MAGIC):
+        try:
+            ocr = pdf_text(raw)
+        except UnreadableLetter as error:
+            raise Unreadable(f"letter cannot be read: {error}") from error
+        digest = hashlib.sha256(raw).hexdigest()
+        originals.append(Original(digest, "application/pdf", raw))
+        attachments.append(
+            Attachment(
+                filename=message_id,
+                content_type="application/pdf",
+                size_bytes=len(raw),
+                sha256=digest,
+            )
+        )
+    else:
+        ocr = _text_of(raw, "letter")
+    letter = parse_letter(ocr, default_year=now.year)
+    return _Draft(
+        message_id=message_id,
+        thread=message_id,
+        text=letter.text,
+        received_at=now,
+        citizen=CitizenProfile(
+            name=letter.sender_name,
+            address=letter.sender_address,
+            phone=letter.sender_phone,
+            email=letter.sender_email,
+        ),
+        letter_date=letter.written_on,
+        attachments=attachments,
+        originals=originals,
+    )
+
+
+def _web_form(raw: bytes, now: datetime) -> _Draft:
+    form = _validate(WebForm, _json(raw, Channel.SELF_SERVICE), Channel.SELF_SERVICE)
+    return _Draft(
+        message_id=form.submission_id,
+        thread=form.submission_id,
+        text=form.text,
+        received_at=form.submitted_at or now,
+        citizen=form.citizen,
+        subject=form.subject,
+    )
+
+
+def _safe_id(value: str, salt: str) -> str:
+    """A channel id as it may travel: short, printable, and without a CPR number in it."""
+    cleaned = _clean(value).strip()
+    if not cleaned or len(cleaned) > _MAX_ID_CHARS or cleaned != value.strip():
+        return keyed_digest(value, salt)
+    if redact(cleaned).cpr_numbers:
+        return keyed_digest(cleaned, salt)
+    return cleaned
+
+
+def _redacted(value: str | None, found: list[str]) -> str | None:
+    if value is None:
+        return None
+    redaction = redact(_clean(value))
+    found.extend(redaction.cpr_numbers)
+    return redaction.text
+
+
+def _finish(
+    channel: Channel, draft: _Draft, *, salt: str, min_language_confidence: float
+) -> Normalised:
+    found: list[str] = []  # CPR numbers, first the ones in the citizen's own words
+    text = _redacted(draft.text, found) or ""
+    if not text.strip():
+        raise Unreadable(f"{channel.value} inquiry has no text")
+    subject = _redacted(draft.subject, found)
+    quoted = _redacted(draft.quoted, found)
+    profile = draft.citizen.model_dump()
+    for name, value in profile.items():
+        if isinstance(value, str):
+            profile[name] = _redacted(value, found)
+    attachments = [
+        a.model_copy(update={"filename": _redacted(a.filename, found)}) for a in draft.attachments
+    ]
+    received = draft.received_at
+    inquiry = Inquiry(
+        channel=channel,
+        channel_message_id=_safe_id(draft.message_id, salt),
+        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
+        text=text,
+        subject=subject,
+        language=detect_language(
+            f"{draft.subject or ''}\n{draft.text}", min_confidence=min_language_confidence
+        ),
+        citizen=CitizenProfile.model_validate(profile),
+        citizen_key=citizen_key(found[0], salt) if found else None,
+        thread_key=f"{channel.value}:{_safe_id(draft.thread, salt)}",
+        quoted_text=quoted,
+        attachments=attachments,
+        outcome=draft.outcome,
+        agent=_redacted(draft.agent, found),
+        duration_seconds=draft.duration_seconds,
+        letter_date=draft.letter_date,
+    )
+    return Normalised(inquiry, tuple(draft.originals))
+
+
+def read_message(
+    channel: Channel,
+    raw: bytes,
+    *,
+    salt: str,
+    headers: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> Normalised | Ignored:
+    """The inquiry and the bytes for intake's store. `headers` are the Kafka record's (an
+    adapter's call-id, visit-id or scan-id)."""
+    now = now or datetime.now(UTC)
+    headers = headers or {}
+    draft: _Draft | Ignored
+    match channel:
+        case Channel.EMAIL:
+            draft = _email(raw, now)
+        case Channel.PHONE | Channel.IN_PERSON:
+            draft = _agent_note(channel, raw, headers, now)
+        case Channel.CHAT:
+            draft = _chat(raw, now)
+        case Channel.SELF_SERVICE:
+            draft = _web_form(raw, now)
+        case Channel.LETTER:
+            draft = _letter(raw, headers, now)
+    if isinstance(draft, Ignored):
+        return Ignored(draft.channel, _safe_id(draft.channel_message_id, salt), draft.why)
+    return _finish(channel, draft, salt=salt, min_language_confidence=min_language_confidence)
 
 
 def normalise(
@@ -63,86 +399,20 @@ def normalise(
     *,
     salt: str,
     scan_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> Inquiry | Ignored:
-    received = now or datetime.now(UTC)
-    subject = quoted = agent = None
-    attachments = []
-    outcome = None
-    match channel:
-        case Channel.EMAIL:
-            try:
-                mail = parse_email(raw)
-            except UnreadableEmail as error:
-                raise Unreadable(f"e-mail cannot be read: {error}") from error
-            if mail.automatic:
-                return Ignored(channel, mail.message_id, mail.automatic)
-            message_id, thread = mail.message_id, mail.thread_root
-            text, subject, quoted = mail.text, mail.subject, mail.quoted_text
-            attachments = mail.attachments
-            citizen = CitizenProfile(name=mail.sender_name, email=mail.sender_address)
-            received = mail.sent_at.astimezone(UTC) if mail.sent_at else received
-        case Channel.PHONE | Channel.IN_PERSON:
-            note: PhoneNote | VisitNote
-            if channel is Channel.PHONE:
-                note = _load(PhoneNote, raw, channel)
-                message_id = note.call_id
-            else:
-                note = _load(VisitNote, raw, channel)
-                message_id = note.visit_id
-            text, agent, outcome = note.note, note.agent, note.outcome
-            c = note.caller
-            citizen = _merge(
-                note.citizen, name=c.name, phone=c.phone, email=c.email, address=c.address
-            )
-            thread = message_id
-            received = note.received_at or received
-        case Channel.CHAT:
-            chat = _load(ChatTranscript, raw, channel)
-            words = [
-                t.text.strip() for t in chat.turns if t.speaker == "citizen" and t.text.strip()
-            ]
-            if not words:
-                raise Unreadable("chat transcript has no words from the citizen")
-            text, message_id, thread = "\n".join(words), chat.session_id, chat.session_id
-            citizen = chat.citizen
-            received = chat.started_at or received
-        case Channel.SELF_SERVICE:
-            form = _load(WebForm, raw, channel)
-            text, subject, message_id = form.text, form.subject, form.submission_id
-            citizen, thread = form.citizen, form.submission_id
-            received = form.submitted_at or received
-        case Channel.LETTER:
-            try:
-                ocr = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise Unreadable(f"letter is not UTF-8 text: {error}") from error
-            if "\x00" in ocr or not ocr.strip():
-                raise Unreadable("letter has no readable text")
-            letter = parse_letter(ocr)
-            text = letter.text
-            message_id = scan_id or "sha256:" + hashlib.sha256(raw).hexdigest()
-            thread = message_id
-            citizen = CitizenProfile(name=letter.sender_name, address=letter.sender_address)
-    if not text.strip():
-        raise Unreadable(f"{channel.value} inquiry has no text")
-
-    redacted = redact(text)
-    subject_redacted = redact(subject) if subject else None
-    quoted_redacted = redact(quoted) if quoted else None
-    numbers = redacted.cpr_numbers + (subject_redacted.cpr_numbers if subject_redacted else ())
-    return Inquiry(
-        channel=channel,
-        channel_message_id=message_id,
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
-        text=redacted.text,
-        subject=subject_redacted.text if subject_redacted else None,
-        language=detect_language(f"{subject or ''} {text}"),
-        citizen=citizen,
-        citizen_key=citizen_key(numbers[0], salt) if numbers else None,
-        thread_key=f"{channel.value}:{thread}",
-        quoted_text=quoted_redacted.text if quoted_redacted else None,
-        attachments=attachments,
-        outcome=outcome,
-        agent=agent,
+    """One raw message as the inquiry that goes on the bus (the CLI, scripts, evaluation).
+    `scan_id` names a letter, or a plain-text note, as its Kafka header would."""
+    if scan_id is not None:
+        headers = {**(headers or {}), **dict.fromkeys(ID_HEADERS.values(), scan_id)}
+    result = read_message(
+        channel,
+        raw,
+        salt=salt,
+        headers=headers,
+        now=now,
+        min_language_confidence=min_language_confidence,
     )
+    return result if isinstance(result, Ignored) else result.inquiry

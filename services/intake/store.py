@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import LargeBinary, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -55,3 +55,40 @@ class SeenMessages:
                 for c, m, i in entries
             ],
         )
+
+
+class StoredOriginal(SQLModel, table=True):
+    """Bytes that never go on the bus: attachments, PDF letters, and the untouched originals
+    of dead letters whose copy on the bus had its CPR numbers masked. Keyed by content."""
+
+    __tablename__ = "intake_original"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    content_type: str = Field(max_length=255)
+    size_bytes: int
+    data: bytes = Field(sa_type=LargeBinary)
+    stored_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class Originals:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_tables(engine, StoredOriginal)
+
+    def keep(self, originals: Iterable[tuple[str, str, bytes]]) -> None:
+        """Store (sha256, content type, bytes); a file already there is not written again."""
+        rows = {
+            digest: {
+                "sha256": digest,
+                "content_type": content_type[:255],
+                "size_bytes": len(data),
+                "data": data,
+                "stored_at": datetime.now(UTC),
+            }
+            for digest, content_type, data in originals
+        }
+        insert_new(self.engine, StoredOriginal, list(rows.values()))
+
+    def get(self, sha256: str) -> StoredOriginal | None:
+        with Session(self.engine) as session:
+            return session.get(StoredOriginal, sha256)

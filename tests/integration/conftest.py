@@ -38,6 +38,8 @@ class Pipeline:
             "STATE_DIR": str(self.state_dir),
             "ENVIRONMENT": "test",
             "LOG_LEVEL": "WARNING",
+            # Intake refuses its placeholder salt outside development.
+            "INTAKE_CPR_SALT": "integration-test-salt-not-a-secret",
         }
         env.update({f"{s.upper()}_HTTP_PORT": str(p) for s, p in self.ports.items()})
         return env

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from services.intake.settings import IntakeSettings
@@ -20,3 +21,18 @@ def test_seen_message_ids_survive_a_restart_and_repeat_without_error(database_ur
         ("email", "<a@x>"),
         ("phone", "ph-1"),
     }
+
+
+def test_originals_are_kept_once_by_content_and_read_back(database_url: str) -> None:
+    from services.intake.store import Originals
+
+    store = Originals(make_engine(IntakeSettings(database_url=database_url)))
+    pdf = b"%PDF-1.4 \x00\xff binary bytes"
+    digest = hashlib.sha256(pdf).hexdigest()
+    store.keep([(digest, "application/pdf", pdf), (digest, "application/pdf", pdf)])
+    store.keep([(digest, "application/pdf", pdf)])  # a redelivery: no error, nothing doubled
+    kept = store.get(digest)
+    assert kept is not None
+    assert (kept.data, kept.content_type, kept.size_bytes) == (pdf, "application/pdf", len(pdf))
+    assert store.get("0" * 64) is None
+    store.engine.dispose()

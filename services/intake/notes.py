@@ -1,0 +1,154 @@
+"""A phone or visit note pasted as plain text by an agent: what can be taken from it is taken.
+
+Labelled lines ("Agent: agent-04", "Udfald: besked taget", "Varighed: 4 min", "Tlf: 22 31 40 55")
+are read as fields; from the rest, the first phone number and e-mail address become the
+citizen's contact details, and a date on the first line (or labelled "Dato:") is when the
+contact happened. Every other line is the note. docs/intake.md shows an example.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, tzinfo
+
+from services.intake.dates import find_dates
+from shared.vocabulary import ContactOutcome
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL_TIME: tzinfo = ZoneInfo("Europe/Copenhagen")
+except (ImportError, KeyError):  # no time-zone database on the machine: UTC is a safe reading
+    LOCAL_TIME = UTC
+
+_LABELS = {
+    "agent": ("agent", "medarbejder", "sagsbehandler", "taget af", "taken by"),
+    "name": ("borger", "navn", "name", "caller", "citizen", "opkalder", "kunde"),
+    "phone": ("tlf", "tlf.", "telefon", "phone", "mobil", "mobile"),
+    "email": ("e-mail", "email", "mail"),
+    "address": ("adresse", "address"),
+    "outcome": ("udfald", "outcome", "resultat", "result"),
+    "duration": ("varighed", "duration", "samtaletid"),
+    "date": ("dato", "date", "tidspunkt", "time"),
+}
+_LABEL_OF = {word: field for field, words in _LABELS.items() for word in words}
+_LABELLED = re.compile(
+    r"^\s*("
+    + "|".join(re.escape(w) for w in sorted(_LABEL_OF, key=len, reverse=True))
+    + r")\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
+# Danish numbers are eight digits, often in pairs; others start with + and a country code.
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)45[\s-]?)?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}(?![\w-])"
+    r"|(?<![\w+])\+\d{1,3}(?:[\s-]?\d){6,12}(?![\w-])"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CLOCK = re.compile(r"(?:kl\.?\s*)?(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?!\d)", re.IGNORECASE)
+_DURATION = re.compile(
+    r"(?:(\d+)\s*(?:t|h|timer?|hours?)\b)?\s*(?:(\d+)\s*(?:m|min|minutter|minutes?)\b)?"
+    r"\s*(?:(\d+)\s*(?:s|sek|sekunder|sec|seconds?)\b)?",
+    re.IGNORECASE,
+)
+_MM_SS = re.compile(r"^\s*(\d+):([0-5]\d)\s*$")
+# Checked in this order: "tid booket, besked til sagsbehandler" is an appointment.
+_OUTCOME_WORDS = (
+    (
+        ContactOutcome.APPOINTMENT_BOOKED,
+        ("booket", "booked", "appointment", "aftale", "tid bestilt"),
+    ),
+    (ContactOutcome.TRANSFERRED, ("viderestillet", "stillet om", "transferred", "overført")),
+    (ContactOutcome.MESSAGE_TAKEN, ("besked", "message", "ringes op", "call back", "callback")),
+    (
+        ContactOutcome.SETTLED_FIRST_CONTACT,
+        ("afsluttet", "løst", "klaret", "afklaret", "settled", "resolved", "færdig"),
+    ),
+)
+
+
+@dataclass
+class PlainNote:
+    text: str
+    agent: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    outcome: ContactOutcome | None = None
+    duration_seconds: int | None = None
+    contacted_at: datetime | None = None
+
+
+def outcome_of(words: str) -> ContactOutcome | None:
+    lowered = words.lower()
+    for outcome in ContactOutcome:
+        if lowered.strip() == outcome.value:
+            return outcome
+    for outcome, keywords in _OUTCOME_WORDS:
+        if any(k in lowered for k in keywords):
+            return outcome
+    return None
+
+
+def _seconds(words: str) -> int | None:
+    if match := _MM_SS.match(words):
+        return int(match[1]) * 60 + int(match[2])
+    match = _DURATION.search(words)
+    if match and any(match.groups()):
+        hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+        return hours * 3600 + minutes * 60 + seconds
+    return None
+
+
+def _when(line: str, now: datetime) -> datetime | None:
+    """A date (and a time beside it) on the line, unless it lies ahead: then it is a booking."""
+    dates = find_dates(line, default_year=now.astimezone(LOCAL_TIME).year)
+    if not dates:
+        return None
+    position, day = dates[0]
+    clock = _CLOCK.search(line, position)
+    at = time(int(clock[1]), int(clock[2])) if clock else time(12, 0)
+    when = datetime.combine(day, at, tzinfo=LOCAL_TIME)
+    return when if when.astimezone(UTC) <= now else None
+
+
+def _name_from(words: str) -> str | None:
+    """ "Karl Mejer, tlf. 22 31 40 55" -> "Karl Mejer": the part before contact details."""
+    first = re.split(r"[,;(]|\btlf\b|\bphone\b", words, maxsplit=1, flags=re.IGNORECASE)[0]
+    first = EMAIL.sub("", PHONE.sub("", first)).strip(" -–")
+    return first or None
+
+
+def parse_plain_note(text: str, *, now: datetime) -> PlainNote:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    note = PlainNote(text="")
+    kept: list[str] = []
+    for line in lines:
+        match = _LABELLED.match(line)
+        if not match:
+            kept.append(line)
+            continue
+        field, value = _LABEL_OF[match[1].lower()], match[2].strip()
+        if field == "outcome":
+            note.outcome = outcome_of(value)
+        elif field == "duration":
+            note.duration_seconds = _seconds(value)
+        elif field == "date":
+            note.contacted_at = _when(value, now)
+        elif field == "name":
+            note.name = _name_from(value)
+            kept.append(line)  # "Borger: ... tlf. ..." also carries contact details below
+        elif field == "agent":
+            note.agent = value or None
+        else:
+            setattr(note, field, value or None)
+    body = "\n".join(kept).strip()
+    if note.contacted_at is None and body:
+        note.contacted_at = _when(body.split("\n", 1)[0], now)
+    if note.phone is None and (phone := PHONE.search(body)):
+        note.phone = phone[0].strip()
+    if note.email is None and (email := EMAIL.search(body)):
+        note.email = email[0]
+    note.text = body
+    return note
