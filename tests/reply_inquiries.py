@@ -15,6 +15,7 @@ from shared.events import (
     Decision,
     Envelope,
     Inquiry,
+    InquiryRouted,
     InquiryTriaged,
     Reason,
 )
@@ -98,7 +99,7 @@ def triaged(
 
 
 def action(
-    event: InquiryTriaged,
+    event: InquiryTriaged | InquiryRouted,
     kind: CaseworkerActionKind,
     at: datetime,
     *,

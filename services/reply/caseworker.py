@@ -99,14 +99,35 @@ class _Assignment(ConsumerRebalanceListener):
         self.done.set()
 
 
-async def _topic_exists(consumer: AIOKafkaConsumer, topic: str) -> bool:
-    return topic in await consumer.topics()
+async def partitions_of(
+    settings: ReplySettings, topics: list[str]
+) -> dict[str, list[TopicPartition]]:
+    """The partitions of each topic that exists (a consumer's cache knows only subscribed ones)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return {
+        d["topic"]: sorted(TopicPartition(d["topic"], p["partition"]) for p in d["partitions"])
+        for d in described
+        if d["error_code"] == 0
+    }
+
+
+async def _partitions_of_queue(settings: ReplySettings, topic: str) -> list[TopicPartition]:
+    partitions = (await partitions_of(settings, [topic])).get(topic)
+    if not partitions:
+        raise DeskError(f"the queue's topic {topic} does not exist yet: has triage started?")
+    return partitions
 
 
 async def take_next(settings: ReplySettings, queue: str, caseworker: str, count: int) -> Taken:
     """Take up to `count` tasks from a queue for one caseworker, and claim them."""
     names = TopicNames(settings.topic_prefix)
     topic = names(queue_topic(known_queue(queue)))
+    await _partitions_of_queue(settings, topic)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=settings.caseworker_group(queue),
@@ -117,8 +138,6 @@ async def take_next(settings: ReplySettings, queue: str, caseworker: str, count:
     await consumer.start()
     taken = Taken()
     try:
-        if not await _topic_exists(consumer, topic):
-            raise DeskError(f"the queue's topic {topic} does not exist yet: has triage started?")
         assignment = _Assignment()
         consumer.subscribe([topic], listener=assignment)
         records = await _fetch(consumer, assignment, count, settings.caseworker_join_seconds)
@@ -170,6 +189,7 @@ async def peek(settings: ReplySettings, queue: str, count: int) -> list[InquiryR
     """The next tasks no caseworker has taken yet, without taking them."""
     names = TopicNames(settings.topic_prefix)
     topic = names(queue_topic(known_queue(queue)))
+    partitions = await _partitions_of_queue(settings, topic)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=settings.caseworker_group(queue),
@@ -178,9 +198,6 @@ async def peek(settings: ReplySettings, queue: str, count: int) -> list[InquiryR
     await consumer.start()
     tasks: list[InquiryRouted] = []
     try:
-        if not await _topic_exists(consumer, topic):
-            raise DeskError(f"the queue's topic {topic} does not exist yet: has triage started?")
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         for tp in partitions:
@@ -210,28 +227,25 @@ async def peek(settings: ReplySettings, queue: str, count: int) -> list[InquiryR
 async def waiting_by_queue(settings: ReplySettings) -> dict[str, int | None]:
     """Tasks not yet taken, by queue (None: the queue's topic does not exist)."""
     names = TopicNames(settings.topic_prefix)
+    topics = {queue: names(queue_topic(queue)) for queue in ALL_QUEUES}
+    partitions = await partitions_of(settings, list(topics.values()))
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     await consumer.start()
     try:
-        existing = await consumer.topics()
         result: dict[str, int | None] = {}
-        for queue in ALL_QUEUES:
-            topic = names(queue_topic(queue))
-            if topic not in existing:
+        for queue, topic in topics.items():
+            if topic not in partitions:
                 result[queue] = None
                 continue
-            partitions = [
-                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
-            ]
-            ends = await consumer.end_offsets(partitions)
+            ends = await consumer.end_offsets(partitions[topic])
             committed = await admin.list_consumer_group_offsets(
-                settings.caseworker_group(queue), partitions=partitions
+                settings.caseworker_group(queue), partitions=partitions[topic]
             )
             result[queue] = sum(
                 ends[tp] - max(committed[tp].offset, 0) if tp in committed else ends[tp]
-                for tp in partitions
+                for tp in partitions[topic]
             )
         return result
     finally:

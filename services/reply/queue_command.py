@@ -168,28 +168,25 @@ def _tasks_table(
     title: str, tasks: list[InquiryRouted], store: ReplyStore, zone: ZoneInfo
 ) -> Table:
     plans = store.plans_for(t.inquiry_id for t in tasks if t.inquiry_id)
-    table = Table(title=title, title_justify="left", show_lines=True)
+    table = Table(title=title, title_justify="left", show_lines=True, expand=True)
     table.add_column("inquiry", no_wrap=True)
-    table.add_column("task")
-    table.add_column("came by")
-    table.add_column("received")
+    table.add_column("came", no_wrap=True)
     table.add_column("matter")
-    table.add_column("decision")
-    table.add_column("reply by")
+    table.add_column("decision", no_wrap=True)
+    table.add_column("reply", no_wrap=True)
     table.add_column("deadline")
-    table.add_column("reasons", ratio=3)
+    table.add_column("reasons", ratio=1, min_width=30)
     for task in tasks:
         plan = plans.get(task.inquiry_id) if task.inquiry_id else None
         d = task.decision
         deadline = desk.deadline_words(plan, zone)
+        reply = task.callback.reply_channel.value if task.callback else d.reply_channel.value
         table.add_row(
-            desk.short(task.inquiry_id),
-            "callback" if task.callback else "inquiry",
-            task.inquiry.channel.value,
-            desk.local_time(task.inquiry.received_at, zone),
+            f"{desk.short(task.inquiry_id)}\n{'callback' if task.callback else 'inquiry'}",
+            f"{task.inquiry.channel.value}\n{desk.local_time(task.inquiry.received_at, zone)}",
             desk.matter(task),
-            f"{d.complexity.value} {d.department.value} ({d.confidence:.2f})",
-            task.callback.reply_channel.value if task.callback else d.reply_channel.value,
+            f"{d.complexity.value}\n{d.department.value} ({d.confidence:.2f})",
+            f"by {reply}",
             Text(deadline, style="bold red" if deadline.startswith("OVERDUE") else ""),
             "\n".join(f"{r.about}: {r.text}" for r in d.reasons),
         )
@@ -216,6 +213,8 @@ def _task_panel(
         f"{decision.complexity.value} · {decision.department.value} · {decision.queue} "
         f"· confidence {decision.confidence:.2f} · {decision.model_version}",
     )
+    if plan is not None and plan.queue != decision.queue:
+        facts.add_row("now in", f"{plan.queue} ({plan.complexity} · {plan.department}), rerouted")
     facts.add_row("deadline", desk.deadline_words(plan, zone))
     if plan is not None:
         reply = plan.plan
@@ -249,10 +248,13 @@ def _history(store: ReplyStore, plan: Any, zone: ZoneInfo) -> list[Any]:
             record.caseworker,
             record.outcome,
         )
+    kept = store.pauses(plan.plan_id)
+    if not kept:
+        return [actions, Text("The deadline was never paused.")]
     pauses = Table(title="deadline pauses (awaiting the citizen)", title_justify="left")
     for column in ("paused", "by", "resumed", "by", "deadline before", "deadline after"):
         pauses.add_column(column)
-    for pause in store.pauses(plan.plan_id):
+    for pause in kept:
         pauses.add_row(
             desk.local_time(pause.paused_at, zone),
             pause.paused_by,
