@@ -156,7 +156,10 @@ def test_digital_post_goes_to_its_gateway_or_by_letter_without_a_cpr_key(
     with_key = triaged(reply_channel=ReplyChannel.DIGITAL_POST, citizen=citizen, citizen_key="k1")
     without = triaged(reply_channel=ReplyChannel.DIGITAL_POST, citizen=citizen)
     batch = plan(calendar, with_key, without)
-    assert [p.reply_channel for p in batch.plans] == [ReplyChannel.DIGITAL_POST, ReplyChannel.LETTER]
+    assert [p.reply_channel for p in batch.plans] == [
+        ReplyChannel.DIGITAL_POST,
+        ReplyChannel.LETTER,
+    ]
     assert batch.plans[0].recipient == "k1"
     assert "No CPR key for digital post" in batch.plans[1].notes[0]
 
