@@ -65,5 +65,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# A broker of its own on BENCH_KAFKA_PORT (39092) unless KAFKA_BOOTSTRAP_SERVERS is given;
+# options: make bench BENCH_ARGS="-n 20000 --rates 100,500" (python -m benchmarks --help).
+bench: install kafka-jars
+	$(if $(filter file,$(origin KAFKA_BOOTSTRAP_SERVERS)),env -u KAFKA_BOOTSTRAP_SERVERS) $(PY) -m benchmarks $(BENCH_ARGS)
+
 clean: down
 	rm -rf .state

@@ -39,15 +39,21 @@ class Outgoing:
     key: str | None = None
 
 
+# Every service's producer, and the benchmark's bus-only baseline (benchmarks/relay.py).
+# Idempotent with acks=all: a retried send never duplicates a record.
+PRODUCER_SETTINGS: dict[str, Any] = {
+    "acks": "all",
+    "enable_idempotence": True,
+    "linger_ms": 5,
+    "max_batch_size": 256 * 1024,
+}
+
+
 def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
-        # Idempotent producer with acks=all: a retried send never duplicates a record.
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-        max_batch_size=256 * 1024,
+        **PRODUCER_SETTINGS,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
         # FastStream logs every batch at INFO; the service's level decides.

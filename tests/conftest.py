@@ -5,7 +5,6 @@ own port unless KAFKA_BOOTSTRAP_SERVERS points at one."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -13,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.pipeline import free_port
+
 REPO = Path(__file__).resolve().parent.parent
 KAFKACTL = REPO / "deploy" / "kafka" / "kafkactl"
 TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "29092"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["free_port"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

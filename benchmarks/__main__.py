@@ -1,0 +1,162 @@
+"""`python -m benchmarks` (`make bench`): how fast the pipeline is, and how far from the bus's
+own limit, measured in one run on this machine. See benchmarks/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.broker import broker
+from benchmarks.bus_only import bus_only_rate
+from benchmarks.end_to_end import offer, running_pipeline
+from benchmarks.inquiry_mix import InquiryMix
+from benchmarks.report import load_average, machine, table
+from benchmarks.stages import measure_stages
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# The issue's targets for a 2-core machine.
+TARGETS: dict[str, Any] = {
+    "e2e_throughput_per_s": 2000,
+    "p99_at_rate": 500,
+    "p99_ms": 250,
+    "ratio_to_bus": 0.25,
+    "rss_mb": 300,
+}
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("-n", type=int, default=50_000, help="raw inquiries for the throughput run")
+    parser.add_argument(
+        "--rates", default="100,500,2000", help="offered rates for the latency runs, per second"
+    )
+    parser.add_argument(
+        "--latency-seconds", type=float, default=10.0, help="how long each rate is offered"
+    )
+    parser.add_argument("--partitions", type=int, default=3, help="partitions of every topic")
+    parser.add_argument(
+        "--scaling-n", type=int, default=20_000, help="inquiries per scaling run (0: no scaling)"
+    )
+    parser.add_argument("--bus-n", type=int, default=None, help="messages for the bus-only runs")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a service setting for every run, e.g. TRIAGE_BATCH_MAX_RECORDS=1000",
+    )
+    parser.add_argument(
+        "--broker-port",
+        type=int,
+        default=int(os.environ.get("BENCH_KAFKA_PORT", "39092")),
+        help="port of the broker started for the run when KAFKA_BOOTSTRAP_SERVERS is not set",
+    )
+    parser.add_argument("--skip", default="", help="comma-separated: stages,latency,bus,scaling")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    return parser.parse_args(argv)
+
+
+async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, Any]) -> None:
+    skip = set(filter(None, args.skip.split(",")))
+    settings = dict(s.split("=", 1) for s in args.set)
+    mix = InquiryMix()
+    result["mix"] = mix.shares()
+    result["config"] = {
+        "n": args.n,
+        "partitions": args.partitions,
+        "latency_seconds": args.latency_seconds,
+        "settings": settings,
+    }
+
+    if "stages" not in skip:
+        say("per-stage timings, in process")
+        result["stages"] = measure_stages(mix)
+
+    say(f"pipeline: {args.partitions} partitions, one instance of each service")
+    async with running_pipeline(
+        bootstrap, mix, partitions=args.partitions, settings=settings
+    ) as running:
+        if "latency" not in skip:
+            result["latency_ms"] = {}
+            for rate in (float(r) for r in args.rates.split(",")):
+                count = int(rate * args.latency_seconds)
+                say(f"latency: {count:,} inquiries at {rate:,.0f}/s")
+                done = await offer(running, count, rate=rate)
+                result["latency_ms"][str(int(rate))] = {**done["latency_ms"], "load": done["load"]}
+        say(f"throughput: {args.n:,} inquiries as fast as the producer can")
+        e2e = await offer(running, args.n, rate=None)
+        result["e2e"] = e2e
+        result["e2e_throughput_per_s"] = round(e2e["offered"] / e2e["counted_seconds"])
+        result["rss_mb"] = {k: round(v, 1) for k, v in running.pipeline.peak_rss_mb().items()}
+        result["processes"] = e2e.pop("processes")
+
+    if "bus" not in skip:
+        messages = mix.messages(0, args.bus_n or args.n)
+        say(f"bus only: {len(messages):,} of the same raw messages, one hop and four hops")
+        result["bus_only_1hop_per_s"] = round(
+            await bus_only_rate(bootstrap, messages, hops=1, partitions=args.partitions)
+        )
+        result["bus_only_4hop_per_s"] = round(
+            await bus_only_rate(bootstrap, messages, hops=4, partitions=args.partitions)
+        )
+        result["bus_load"] = load_average()
+        result["ratio_to_bus"] = round(
+            result["e2e_throughput_per_s"] / result["bus_only_4hop_per_s"], 3
+        )
+
+    if "scaling" not in skip and args.scaling_n > 0:
+        result["scaling"] = []
+        p = args.partitions
+        for partitions, instances in ((p, 1), (p, 2), (2 * p, 1), (2 * p, 2)):
+            say(f"scaling: {partitions} partitions, {instances} triage instance(s)")
+            async with running_pipeline(
+                bootstrap,
+                mix,
+                partitions=partitions,
+                triage_instances=instances,
+                settings=settings,
+            ) as running:
+                done = await offer(running, args.scaling_n, rate=None)
+            result["scaling"].append(
+                {
+                    "partitions": partitions,
+                    "triage_instances": instances,
+                    "inquiries": args.scaling_n,
+                    "per_s": round(args.scaling_n / done["counted_seconds"]),
+                    "load": done["load"],
+                }
+            )
+
+
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    started = time.time()
+    result: dict[str, Any] = {}
+    with broker(given, args.broker_port) as bootstrap:
+        result["machine"] = machine(bootstrap, own_broker=not given)
+        try:
+            asyncio.run(measure(args, bootstrap, result))
+        finally:
+            result["duration_seconds"] = round(time.time() - started)
+            result["targets"] = TARGETS
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(table(result, TARGETS))
+    print(f"\nWritten to {args.out} ({result['duration_seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

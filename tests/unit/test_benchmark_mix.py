@@ -1,0 +1,49 @@
+"""The benchmark's inquiry mix: every copy of the feed is new to intake, and a routed inquiry
+tells which message it came from."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from benchmarks.inquiry_mix import InquiryMix, Outcome
+from benchmarks.load import expected, percentiles
+from shared.vocabulary import Channel
+
+
+def test_each_copy_of_the_feed_carries_ids_of_its_own() -> None:
+    mix = InquiryMix()
+    size = len(mix.feed)
+    messages = mix.messages(0, 3 * size)
+    readable = [m for m in messages if m.outcome is Outcome.INQUIRY]
+    assert len({(m.body, m.headers) for m in readable}) == len(readable)
+    for m in readable:
+        carrier = dict(m.headers)["scan-id"] if m.channel is Channel.LETTER else m.body
+        assert mix.number_in(carrier) == m.number
+
+
+def test_the_resent_email_stays_a_resend_of_its_original_in_every_copy() -> None:
+    mix = InquiryMix()
+    messages = mix.messages(0, 2 * len(mix.feed))
+    by_number = {m.number: m for m in messages if m.outcome is Outcome.INQUIRY}
+    resent = [m for m in messages if m.outcome is Outcome.DROPPED]
+    assert len(resent) == 2
+    assert all(by_number[m.number].body == m.body for m in resent)
+
+
+def test_the_mix_accounts_for_unreadable_messages() -> None:
+    mix = InquiryMix()
+    messages = mix.messages(0, len(mix.feed))
+    inquiries, dead = expected(messages)
+    outcomes = Counter(m.outcome for m in messages)
+    assert dead == outcomes[Outcome.DEAD_LETTER] == sum(r.malformed for r in mix.feed)
+    assert len(inquiries) == outcomes[Outcome.INQUIRY]
+    assert {m.channel for m in messages if m.outcome is Outcome.INQUIRY} == set(Channel)
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    assert percentiles([float(v) for v in range(100, 0, -1)]) == {
+        "p50": 50.0,
+        "p95": 95.0,
+        "p99": 99.0,
+        "max": 100.0,
+    }
