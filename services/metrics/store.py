@@ -22,9 +22,6 @@ from sqlmodel import Field, Session, SQLModel, select
 from shared.database import create_tables
 from shared.events import Envelope, InquiryReceived, InquiryTriaged
 
-# Rows of a few hundred events keep every statement under SQLite's limit of bound parameters.
-_CHUNK = 400
-
 
 class CountedEvent(SQLModel, table=True):
     __tablename__ = "metrics_counted_event"
@@ -74,20 +71,15 @@ class Statistics:
         if not unique:
             return []
         with self.engine.begin() as connection:
-            new_ids: set[uuid.UUID] = set()
-            for start in range(0, len(unique), _CHUNK):
-                chunk = unique[start : start + _CHUNK]
-                rows = [
-                    {"event_id": e.event_id, "counted_on": self.day_of(e.occurred_at)}
-                    for e in chunk
-                ]
-                statement = (
-                    self._insert(CountedEvent)
-                    .values(rows)
-                    .on_conflict_do_nothing()
-                    .returning(CountedEvent.event_id)
-                )
-                new_ids.update(connection.execute(statement).scalars())
+            rows = [
+                {"event_id": e.event_id, "counted_on": self.day_of(e.occurred_at)} for e in unique
+            ]
+            # One cached statement, executed for many rows: SQLAlchemy batches them into
+            # multi-row INSERTs ("insertmanyvalues") and returns the ids that were new.
+            statement = (
+                self._insert(CountedEvent).on_conflict_do_nothing().returning(CountedEvent.event_id)
+            )
+            new_ids = set(connection.execute(statement, rows).scalars())
             fresh = [e for e in unique if e.event_id in new_ids]
             self._add_daily(connection, fresh)
         return fresh
@@ -97,15 +89,11 @@ class Statistics:
         if not keys:
             return
         insert = self._insert(DailyCount)
-        rows = [{**k._asdict(), "count": n} for k, n in keys.items()]
-        for start in range(0, len(rows), _CHUNK):
-            statement = insert.values(rows[start : start + _CHUNK])
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=_KEY_COLUMNS,
-                    set_={"count": DailyCount.count + statement.excluded["count"]},
-                )
-            )
+        statement = insert.on_conflict_do_update(
+            index_elements=_KEY_COLUMNS,
+            set_={"count": DailyCount.count + insert.excluded["count"]},
+        )
+        connection.execute(statement, [{**k._asdict(), "count": n} for k, n in keys.items()])
 
     def _daily_key(self, event: Envelope) -> DailyKey | None:
         match event:

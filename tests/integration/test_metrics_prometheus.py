@@ -179,9 +179,8 @@ async def feed(pipeline: Pipeline) -> None:
 @pytest.fixture(scope="module")
 async def fed(pipeline: Pipeline, prometheus: Prometheus) -> Pipeline:
     """The pipeline fed while Prometheus scrapes it, so that rates see the counts grow."""
-    up = 'up{job="inquiry-triage"} == 1'
-    assert not await asyncio.to_thread(prometheus.wait_for_data, [up], 30)
-    assert len(prometheus.results(up)) == 4
+    all_four_up = 'count(up{job="inquiry-triage"} == 1) == 4'
+    assert not await asyncio.to_thread(prometheus.wait_for_data, [all_four_up], 30)
     await feed(pipeline)
     assert await pipeline.metric_reaches("metrics", "caseworker_actions_total", 1) >= 1
     return pipeline
