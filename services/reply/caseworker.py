@@ -270,9 +270,17 @@ def _claim(task: InquiryRouted, caseworker: str, queue: str) -> Outgoing:
 
 
 async def publish(settings: ReplySettings, outgoing: Sequence[Outgoing]) -> None:
+    names = TopicNames(settings.topic_prefix)
+    topics = sorted({names(o.topic) for o in outgoing})
+    # Topics are not created on demand: say which is missing rather than wait for a timeout.
+    missing = set(topics) - set(await partitions_of(settings, topics))
+    if missing:
+        raise DeskError(
+            f"no topic {', '.join(sorted(missing))} on the broker yet: has triage started?"
+        )
     broker = make_broker(settings, CollectorRegistry())
     async with broker:
-        await publish_confirmed(broker, TopicNames(settings.topic_prefix), outgoing)
+        await publish_confirmed(broker, names, outgoing)
 
 
 @dataclass(frozen=True)

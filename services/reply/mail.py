@@ -69,7 +69,8 @@ class SmtpMailer:
                     outcomes.append(Outcome(sent=True))
                 except aiosmtplib.SMTPRecipientsRefused as refused:
                     reasons = "; ".join(f"{r.code} {r.message}" for r in refused.recipients)
-                    outcomes.append(Outcome(False, f"the mail server refused: {reasons}", True))
+                    final = all(r.code >= 500 for r in refused.recipients)
+                    outcomes.append(Outcome(False, f"the mail server refused: {reasons}", final))
                 except aiosmtplib.SMTPResponseException as error:
                     # 5xx is permanent, 4xx is worth another try.
                     final = error.code >= 500

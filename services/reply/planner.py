@@ -22,7 +22,7 @@ _CHANNEL_WORDS = {
     ReplyChannel.PHONE: "phone number",
     ReplyChannel.EMAIL: "e-mail address",
     ReplyChannel.LETTER: "postal address",
-    ReplyChannel.DIGITAL_POST: "CPR key for digital post",
+    ReplyChannel.DIGITAL_POST: "CPR key or postal address for digital post",
 }
 
 
@@ -53,9 +53,10 @@ def contact_for(channel: ReplyChannel, inquiry: Inquiry) -> str | None:
                 return None
             return f"{citizen.name}\n{citizen.address}" if citizen.name else citizen.address
         case ReplyChannel.DIGITAL_POST:
-            # Digital post is addressed by CPR number; the gateway resolves the salted key
-            # through intake, the only store that holds the number.
-            return inquiry.citizen_key
+            # Digital post is addressed by CPR number: the gateway resolves the salted key
+            # through intake (the only store that holds the number), or looks the citizen up in
+            # the CPR register by name and address.
+            return inquiry.citizen_key or contact_for(ReplyChannel.LETTER, inquiry)
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,6 +59,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: ReplySettings, out: Console, err: Console) -> int:
+    # The client's own connection errors would repeat, less clearly, what the command says.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         return _run(args, settings, out)
     except desk.DeskError as problem:

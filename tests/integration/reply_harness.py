@@ -48,6 +48,14 @@ class Mailbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
 
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)  # type: ignore[arg-type]

@@ -265,7 +265,7 @@ async def test_a_caseworkers_reply_closes_the_plan_and_is_announced_as_sent(
     records = await reply.collect(
         [REPLIES_SENT],
         until=lambda rs: any(
-            b'"caseworker"' in v and str(event.inquiry_id).encode() in v for _, v in rs
+            b'"via":"caseworker"' in v and str(event.inquiry_id).encode() in v for _, v in rs
         ),
     )
     sent = [ReplySent.model_validate_json(v) for v in of(records, REPLIES_SENT, event.inquiry_id)]
@@ -295,3 +295,24 @@ async def test_an_inquiry_with_no_way_to_answer_is_dead_lettered_with_the_reason
     letters = [DeadLettered.model_validate_json(v) for t, v in records if t == dead]
     [ours] = [d for d in letters if d.dead_letter.key == event.inquiry.thread_key]
     assert "No postal address on file for a reply by letter" in ours.dead_letter.reason
+
+
+async def test_an_email_address_the_mail_server_refuses_is_dead_lettered_not_retried(
+    reply: ReplyHarness,
+) -> None:
+    reply.clock.now = local(2026, 12, 4, 10)
+    event = triaged(citizen={"name": "Nobody", "email": "nobody@example.dk"})
+    await reply.publish(INQUIRIES_TRIAGED, event, key=event.inquiry.thread_key)
+    dead = deadletter_topic("reply")
+    records = await reply.collect(
+        [dead], until=lambda rs: any(event.inquiry.thread_key.encode() in v for _, v in rs)
+    )
+    [letter] = [
+        DeadLettered.model_validate_json(v).dead_letter
+        for _, v in records
+        if event.inquiry.thread_key.encode() in v
+    ]
+    assert letter.reason.startswith("e-mail reply not delivered: the mail server refused: 550")
+    plan = reply.store.plan_for(event.inquiry_id)
+    assert plan is not None
+    assert (plan.delivery_state, plan.delivery_attempts) == ("failed", 1)

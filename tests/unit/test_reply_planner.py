@@ -149,19 +149,28 @@ def test_missing_email_address_falls_back_to_the_cheapest_channel_and_says_so(
     assert [o.topic for o in batch.outgoing] == ["replies.planned", "outbox.letter", "replies.sent"]
 
 
-def test_digital_post_goes_to_its_gateway_or_by_letter_without_a_cpr_key(
+def test_digital_post_goes_to_its_gateway_by_cpr_key_or_by_name_and_address(
     calendar: BusinessCalendar,
 ) -> None:
     citizen = {"name": "Ida", "address": "Nørregade 1"}
     with_key = triaged(reply_channel=ReplyChannel.DIGITAL_POST, citizen=citizen, citizen_key="k1")
     without = triaged(reply_channel=ReplyChannel.DIGITAL_POST, citizen=citizen)
     batch = plan(calendar, with_key, without)
-    assert [p.reply_channel for p in batch.plans] == [
-        ReplyChannel.DIGITAL_POST,
-        ReplyChannel.LETTER,
+    assert [p.reply_channel for p in batch.plans] == [ReplyChannel.DIGITAL_POST] * 2
+    assert [p.recipient for p in batch.plans] == ["k1", "Ida\nNørregade 1"]
+    assert [o.topic for o in batch.outgoing].count("outbox.digital_post") == 2
+
+
+def test_digital_post_with_neither_key_nor_address_falls_back_and_says_so(
+    calendar: BusinessCalendar,
+) -> None:
+    event = triaged(reply_channel=ReplyChannel.DIGITAL_POST, citizen={"phone": "+45 11 22 33 44"})
+    reply = only_plan(plan(calendar, event))
+    assert reply.reply_channel is ReplyChannel.PHONE
+    assert reply.notes == [
+        "No CPR key or postal address for digital post on file for a reply by digital_post: "
+        "answered by phone."
     ]
-    assert batch.plans[0].recipient == "k1"
-    assert "No CPR key for digital post" in batch.plans[1].notes[0]
 
 
 def test_chat_is_answered_in_the_conversation_without_contact_details(
