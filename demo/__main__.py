@@ -66,6 +66,7 @@ async def run_demo() -> int:
         bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5
     )
     await producer.start()
+    counted_before = await _counted()
     started = time.monotonic()
     try:
         sends = [
@@ -95,7 +96,7 @@ async def run_demo() -> int:
     elapsed = time.monotonic() - started
 
     print(_summary(triaged, dead, expected, elapsed))
-    print(await _metrics_check(settings))
+    print(await _metrics_check(counted_before, len(triaged), len(dead)))
     if len(triaged) < expected:
         print(
             f"\nOnly {len(triaged)} of {expected} inquiries were triaged in {WAIT_SECONDS:.0f} s."
@@ -140,20 +141,41 @@ def _summary(
     return "\n".join(parts)
 
 
-async def _metrics_check(settings: ServiceSettings) -> str:
-    port = os.environ.get("METRICS_HTTP_PORT", "9104")
+COUNTED = ("inquiries_received_total", "inquiries_triaged_total", "dead_letters_total")
+METRICS_URL = f"http://127.0.0.1:{os.environ.get('METRICS_HTTP_PORT', '9104')}/metrics"
+
+
+async def _counted() -> Counter[str] | None:
+    """The metrics service's totals of what the pipeline counted; None when it cannot be reached."""
     try:
         async with httpx.AsyncClient(timeout=5) as client:
-            text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
-    except httpx.HTTPError as error:
-        return f"\nmetrics service not reachable on :{port}: {error}"
-    totals: Counter[str] = Counter()
+            text = (await client.get(METRICS_URL)).text
+    except httpx.HTTPError:
+        return None
+    totals: Counter[str] = Counter({name: 0 for name in COUNTED})
     for line in text.splitlines():
-        for name in ("inquiries_received_total", "inquiries_triaged_total", "dead_letters_total"):
-            if line.startswith(name + "{"):
-                totals[name] += int(float(line.rsplit(" ", 1)[1]))
-    counted = ", ".join(f"{k.removesuffix('_total')} {v}" for k, v in totals.items())
-    return f"\nCounted by the metrics service since it started (:{port}/metrics): {counted}"
+        name = line.split("{", 1)[0]
+        if name in COUNTED:
+            totals[name] += int(float(line.rsplit(" ", 1)[1]))
+    return totals
+
+
+async def _metrics_check(before: Counter[str] | None, triaged: int, dead: int) -> str:
+    """What the metrics service counted for this run: it consumes the same topics, a little later."""
+    if before is None:
+        return f"\nThe metrics service is not reachable at {METRICS_URL}."
+    deadline = time.monotonic() + 30
+    while True:
+        now = await _counted()
+        if now is None:
+            return f"\nThe metrics service stopped answering at {METRICS_URL}."
+        run = now - before
+        done = run["inquiries_triaged_total"] >= triaged and run["dead_letters_total"] >= dead
+        if done or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    counted = ", ".join(f"{k.removesuffix('_total').replace('_', ' ')} {run[k]}" for k in COUNTED)
+    return f"\nCounted by the metrics service for this run ({METRICS_URL}): {counted}"
 
 
 def main() -> int:
