@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from benchmarks.broker import broker
 from benchmarks.bus_only import bus_only_rate
 from benchmarks.end_to_end import offer, running_pipeline
 from benchmarks.inquiry_mix import InquiryMix
+from benchmarks.profile import profiled
 from benchmarks.report import load_average, machine, table
 from benchmarks.stages import measure_stages
 
@@ -60,6 +62,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--skip", default="", help="comma-separated: stages,latency,bus,scaling")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="sample each service with py-spy during the throughput run, into DIR",
+    )
     return parser.parse_args(argv)
 
 
@@ -91,7 +100,8 @@ async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, An
                 done = await offer(running, count, rate=rate)
                 result["latency_ms"][str(int(rate))] = {**done["latency_ms"], "load": done["load"]}
         say(f"throughput: {args.n:,} inquiries as fast as the producer can")
-        e2e = await offer(running, args.n, rate=None)
+        with profiled(running.pipeline, args.profile):
+            e2e = await offer(running, args.n, rate=None)
         result["e2e"] = e2e
         result["e2e_throughput_per_s"] = round(e2e["offered"] / e2e["counted_seconds"])
         result["rss_mb"] = {k: round(v, 1) for k, v in running.pipeline.peak_rss_mb().items()}
@@ -139,8 +149,14 @@ def say(text: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
+def _stop(signum: int, _frame: object) -> None:
+    # Unwinds like Ctrl-C: the pipeline's processes, the relays and the broker are stopped.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    signal.signal(signal.SIGTERM, _stop)
     given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     started = time.time()
     result: dict[str, Any] = {}
