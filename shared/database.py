@@ -33,7 +33,7 @@ def create_tables(engine: Engine, *tables: type[SQLModel]) -> None:
 
 
 def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]) -> int:
-    """Insert rows in one statement, skipping any whose key is already there (redelivery)."""
+    """Insert rows in one transaction, skipping any whose key is already there (redelivery)."""
     if not rows:
         return 0
     if engine.dialect.name == "postgresql":
@@ -41,5 +41,8 @@ def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     with engine.begin() as connection:
-        result = connection.execute(insert(table).values(rows).on_conflict_do_nothing())
-    return int(result.rowcount or 0)
+        # Rows as parameters, not as one multi-VALUES statement: that costs more to compile than
+        # to run (500 rows of 28 columns: 0.6 s against 0.05 s). RETURNING counts what was new.
+        keys = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+        result = connection.execute(insert(table).on_conflict_do_nothing().returning(*keys), rows)
+        return len(result.all())
