@@ -1,5 +1,6 @@
 """`python -m services.intake [serve]` runs the service;
-`python -m services.intake normalise --channel CHANNEL FILE` prints one normalised inquiry."""
+`python -m services.intake normalise --channel CHANNEL FILE` prints one normalised inquiry;
+`python -m services.intake original SHA256 [--out FILE]` writes an original kept by intake."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ from services.intake.settings import IntakeSettings
 from shared.vocabulary import Channel
 
 
+def write_original(settings: IntakeSettings, sha256: str, out: Path | None) -> int:
+    """For an operator: the untouched bytes, e.g. to replay a dead letter once it can be read."""
+    from services.intake.store import Originals
+    from shared.database import make_engine
+
+    engine = make_engine(settings)
+    try:
+        stored = Originals(engine).get(sha256.lower())
+    finally:
+        engine.dispose()
+    if stored is None:
+        print(f"no original {sha256} in intake's store", file=sys.stderr)
+        return 2
+    if out is None:
+        sys.stdout.buffer.write(stored.data)
+    else:
+        out.write_bytes(stored.data)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.intake")
     commands = parser.add_subparsers(dest="command")
@@ -19,8 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     one = commands.add_parser("normalise", help="print one raw message as a normalised inquiry")
     one.add_argument("--channel", required=True, choices=[c.value for c in Channel])
     one.add_argument("file", type=Path)
+    kept = commands.add_parser(
+        "original", help="write an original kept in intake's store (attachment, dead letter)"
+    )
+    kept.add_argument(
+        "sha256", help="from an attachment's sha256 or a dead letter's original_sha256"
+    )
+    kept.add_argument("--out", type=Path, help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     settings = IntakeSettings()
+
+    if args.command == "original":
+        return write_original(settings, args.sha256, args.out)
 
     if args.command == "normalise":
         try:

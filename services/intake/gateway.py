@@ -1,8 +1,8 @@
 """The HTTP gateway for channel systems that do not speak Kafka: `POST /v1/intake/{channel}`.
 
 The raw body is what the channel's raw topic carries (MIME bytes, a JSON note, OCR text, a PDF).
-Each adapter has its own key (`Authorization: Bearer KEY` or `X-API-Key: KEY`) and the channels
-it may post. The body is read by intake's own normalisation before it is accepted, so a sender
+Each adapter has its own key (`Authorization: Bearer KEY` or `X-API-Key: KEY`, or a webhook
+signature made with it, as Intercom sends) and the channels it may post. The body is read by intake's own normalisation before it is accepted, so a sender
 hears at once what is wrong (422) instead of finding it later on deadletter.intake; an accepted
 body is published to `intake.raw.<channel>` and confirmed by the broker before the 202.
 The tracking id in the 202 is the inquiry id the message will have on every topic downstream.
@@ -10,6 +10,7 @@ The tracking id in the 202 is the inquiry id the message will have on every topi
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,9 @@ Publish = Callable[[Channel, bytes, dict[str, str], str], Awaitable[None]]
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+# (status, JSON body, extra response headers)
+Answer = tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]
 
 PATH = "/v1/intake/{channel}"
 
@@ -76,8 +80,22 @@ class Gateway:
                 found = name
         return found
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+    def _signed_by(self, signature: str, body: bytes) -> str | None:
+        """Intercom signs its webhooks (X-Hub-Signature: sha1=HMAC of the body with the app's
+        client secret) and cannot send a key header: that adapter's key is the client secret."""
+        found = None
+        for name, adapter in self.settings.gateway_adapters.items():
+            secret = adapter.key.get_secret_value().encode()
+            expected = "sha1=" + hmac.new(secret, body, hashlib.sha1).hexdigest()
+            if hmac.compare_digest(signature.strip().encode(), expected.encode()):
+                found = name
+        return found
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
         limit = self.settings.gateway_max_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TooLarge
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -93,9 +111,7 @@ class Gateway:
                 break
         return b"".join(chunks)
 
-    async def _handle(
-        self, channel: Channel, scope: Scope, receive: Receive
-    ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    async def _handle(self, channel: Channel, scope: Scope, receive: Receive) -> Answer:
         if scope.get("method") != "POST":
             return (
                 405,
@@ -103,7 +119,19 @@ class Gateway:
                 [(b"allow", b"POST")],
             )
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        too_large: Answer = (
+            413,
+            {"error": f"the body is larger than {self.settings.gateway_max_bytes} bytes"},
+            [],
+        )
         adapter = self._adapter(headers)
+        raw = None
+        if adapter is None and (signature := headers.get("x-hub-signature")):
+            try:
+                raw = await self._read_body(headers, receive)
+            except TooLarge:
+                return too_large
+            adapter = self._signed_by(signature, raw)
         if adapter is None:
             return (
                 401,
@@ -112,14 +140,11 @@ class Gateway:
             )
         if channel not in self.settings.gateway_adapters[adapter].channels:
             return 403, {"error": f"adapter {adapter!r} may not post to {channel.value}"}, []
-        limit = self.settings.gateway_max_bytes
-        declared = headers.get("content-length", "")
-        try:
-            if declared.isdigit() and int(declared) > limit:
-                raise TooLarge
-            raw = await self._read_body(scope, receive)
-        except TooLarge:
-            return 413, {"error": f"the body is larger than {limit} bytes"}, []
+        if raw is None:
+            try:
+                raw = await self._read_body(headers, receive)
+            except TooLarge:
+                return too_large
         if not raw.strip():
             return 400, {"error": "the body is empty: send the raw message as the body"}, []
         kafka_headers = {"adapter": adapter}

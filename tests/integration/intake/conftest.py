@@ -20,6 +20,7 @@ from tests.integration.conftest import Pipeline
 SALT = "intake-integration-salt-not-a-secret"
 SCANNER_KEY = "scanner-key-0123456789abcdef"
 DESK_KEY = "desk-key-0123456789abcdef0123"
+INTERCOM_SECRET = "intercom-client-secret-0123456789"
 MUNICIPAL_ADDRESS = "borgerservice@kk.dk"
 
 
@@ -40,6 +41,7 @@ class IntakePipeline(Pipeline):
                 {
                     "scanner": {"key": SCANNER_KEY, "channels": ["letter"]},
                     "desk": {"key": DESK_KEY, "channels": ["phone", "in_person", "email", "chat"]},
+                    "intercom": {"key": INTERCOM_SECRET, "channels": ["chat"]},
                 }
             ),
             **self.intake_settings,

@@ -3,6 +3,9 @@ receiver, and what they accepted checked on the real broker."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -15,6 +18,7 @@ from shared.topics import INQUIRIES_RECEIVED, raw_topic
 from shared.vocabulary import Channel, ContactOutcome
 from tests.integration.intake.conftest import (
     DESK_KEY,
+    INTERCOM_SECRET,
     MUNICIPAL_ADDRESS,
     SCANNER_KEY,
     IntakePipeline,
@@ -76,6 +80,40 @@ async def test_gateway_takes_a_pdf_letter_from_the_scanner(intake_pipeline: Inta
     assert event.payload.citizen.name == "Poul Jensen"
     assert [a.content_type for a in event.payload.attachments] == ["application/pdf"]
     assert b"%PDF" not in event.model_dump_json().encode(), "the bytes stay in intake's store"
+
+
+async def test_gateway_takes_intercoms_signed_webhook_as_a_chat(
+    intake_pipeline: IntakePipeline,
+) -> None:
+    marker = uuid.uuid4().hex
+    body = json.dumps(
+        {
+            "type": "notification_event",
+            "topic": "conversation.admin.closed",
+            "data": {
+                "item": {
+                    "id": f"ic-{marker}",
+                    "source": {
+                        "body": f"<p>How do I register my address? ({marker})</p>",
+                        "author": {"type": "user", "email": "new@example.com"},
+                    },
+                }
+            },
+        }
+    ).encode()
+    signature = "sha1=" + hmac.new(INTERCOM_SECRET.encode(), body, hashlib.sha1).hexdigest()
+    async with httpx.AsyncClient(base_url=intake_pipeline.url("intake", "")) as client:
+        forged = await client.post(
+            "/v1/intake/chat", content=body, headers={"X-Hub-Signature": "sha1=" + "0" * 40}
+        )
+        signed = await client.post(
+            "/v1/intake/chat", content=body, headers={"X-Hub-Signature": signature}
+        )
+    assert forged.status_code == 401
+    assert signed.status_code == 202, signed.text
+    [event] = await received(intake_pipeline, marker)
+    assert event.payload.channel_message_id == f"intercom:ic-{marker}"
+    assert event.payload.citizen.email == "new@example.com"
 
 
 async def test_gateway_refuses_bad_requests_with_a_clear_4xx(
