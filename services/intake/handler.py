@@ -32,6 +32,9 @@ RECEIVED = "received"
 DEAD_LETTER = "dead_letter"
 DUPLICATE = "duplicate"
 UNKNOWN_CHANNEL = "unknown"
+# A dead letter must fit in one Kafka record (1 MiB by default) with its envelope, and base64
+# grows bytes by a third: a larger original travels as its start, the whole in intake's store.
+DEAD_LETTER_MAX_BYTES = 512 * 1024
 
 
 class SeenStore(Protocol):
@@ -72,11 +75,14 @@ def _dead_letter(
     batch: IntakeBatch, record: ConsumerRecord[Any, Any], reason: str, names: TopicNames
 ) -> None:
     original = record.value or b""
-    masked = mask_bytes(original)
+    carried = original[:DEAD_LETTER_MAX_BYTES]
+    masked = mask_bytes(carried)
     kept_at = None
     if masked != original:
         kept_at = hashlib.sha256(original).hexdigest()
         batch.originals.append((kept_at, "application/octet-stream", original))
+    if len(carried) < len(original):
+        reason += f" (the first {len(carried)} of {len(original)} bytes here)"
     masked_record = dataclasses.replace(
         record,
         value=masked,

@@ -285,8 +285,14 @@ def _attachments(message: EmailMessage) -> list[AttachedFile]:
             filename = part.get_filename()
         except Exception:  # an undecodable RFC 2231 name: the file is kept, unnamed
             filename = None
-        files.append(AttachedFile(filename, part.get_content_type(), data))
+        files.append(AttachedFile(filename, _printable(part.get_content_type()), data))
     return files
+
+
+def _printable(content_type: str) -> str:
+    """A MIME type as a database and JSON take it (a malformed header can hold anything)."""
+    kept = "".join(c for c in content_type if c.isascii() and c.isprintable())[:255]
+    return kept or "application/octet-stream"
 
 
 def _sender(message: Message) -> tuple[str | None, str | None]:

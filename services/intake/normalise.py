@@ -35,6 +35,11 @@ ID_HEADERS = {
     Channel.LETTER: "scan-id",
 }
 _MAX_ID_CHARS = 200
+# An inquiry must fit in one Kafka record (1 MiB by default) with its envelope: a longer text is
+# cut, and the whole message is kept in intake's store and listed as an attachment.
+MAX_TEXT_CHARS = 100_000
+MAX_QUOTED_CHARS = 20_000
+MAX_FIELD_CHARS = 2_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Intercom's authors who are the citizen (the rest are staff, bots and teams).
 _CITIZEN_AUTHORS = frozenset({"user", "lead", "contact"})
@@ -306,6 +311,23 @@ def _web_form(raw: bytes, now: datetime) -> _Draft:
     )
 
 
+def _keep_whole(draft: _Draft, channel: Channel, raw: bytes) -> None:
+    """The inquiry's text will be cut: the whole message goes to intake's store beside it."""
+    digest = hashlib.sha256(raw).hexdigest()
+    if any(o.sha256 == digest for o in draft.originals):
+        return
+    content_type = "message/rfc822" if channel is Channel.EMAIL else "application/octet-stream"
+    draft.originals.append(Original(digest, content_type, raw))
+    draft.attachments.append(
+        Attachment(
+            filename="original message",
+            content_type=content_type,
+            size_bytes=len(raw),
+            sha256=digest,
+        )
+    )
+
+
 def _safe_id(value: str, salt: str) -> str:
     """A channel id as it may travel: short, printable, and without a CPR number in it."""
     cleaned = _clean(value).strip()
@@ -316,23 +338,27 @@ def _safe_id(value: str, salt: str) -> str:
     return cleaned
 
 
-def _redacted(value: str | None, found: list[str]) -> str | None:
+def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS) -> str | None:
     if value is None:
         return None
-    redaction = redact(_clean(value))
+    redaction = redact(_clean(value))  # before any cut: half a CPR number is not recognised
     found.extend(redaction.cpr_numbers)
-    return redaction.text
+    text = redaction.text
+    if len(text) > limit:
+        cut = text.rfind(" ", limit // 2, limit)
+        text = text[: cut if cut > 0 else limit] + f" [… {len(text) - limit} characters more]"
+    return text
 
 
 def _finish(
     channel: Channel, draft: _Draft, *, salt: str, min_language_confidence: float
 ) -> Normalised:
     found: list[str] = []  # CPR numbers, first the ones in the citizen's own words
-    text = _redacted(draft.text, found) or ""
+    text = _redacted(draft.text, found, MAX_TEXT_CHARS) or ""
     if not text.strip():
         raise Unreadable(f"{channel.value} inquiry has no text")
     subject = _redacted(draft.subject, found)
-    quoted = _redacted(draft.quoted, found)
+    quoted = _redacted(draft.quoted, found, MAX_QUOTED_CHARS)
     profile = draft.citizen.model_dump()
     for name, value in profile.items():
         if isinstance(value, str):
@@ -390,6 +416,8 @@ def read_message(
             draft = _letter(raw, headers, now)
     if isinstance(draft, Ignored):
         return Ignored(draft.channel, _safe_id(draft.channel_message_id, salt), draft.why)
+    if len(draft.text) > MAX_TEXT_CHARS or len(draft.quoted or "") > MAX_QUOTED_CHARS:
+        _keep_whole(draft, channel, raw)
     return _finish(channel, draft, salt=salt, min_language_confidence=min_language_confidence)
 
 

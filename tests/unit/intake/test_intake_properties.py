@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from services.intake.handler import DEAD_LETTER, RECEIVED, process_raw_batch
 from services.intake.settings import IntakeSettings
-from services.intake.store import SeenMessages
+from services.intake.store import Originals, SeenMessages
 from shared.database import make_engine
 from shared.events import DeadLettered, InquiryReceived
 from shared.topics import INQUIRIES_RECEIVED, TopicNames, deadletter_topic, raw_topic
@@ -58,8 +58,26 @@ def _mail(body: str, subject: str, message_id: str, auto: bool) -> bytes:
     return head.encode() + body.encode() + b"\r\n"
 
 
+def _multipart(body: str, content_type: bytes, filename: bytes) -> bytes:
+    """A mail with an attachment whose headers hold arbitrary bytes (a broken client's)."""
+    content_type, filename = (
+        v.replace(b"\r", b"").replace(b"\n", b"") for v in (content_type, filename)
+    )
+    return (
+        b"From: a@example.dk\r\nSubject: bilag\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + body.encode() + b"\r\n--B\r\n"
+        b"Content-Type: "
+        + content_type
+        + b'\r\nContent-Disposition: attachment; filename="'
+        + filename
+        + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVq\r\n--B--\r\n'
+    )
+
+
 valid_looking = st.one_of(
     st.builds(_mail, text, text, ids, st.booleans()),
+    st.builds(_multipart, text, st.binary(max_size=40), st.binary(max_size=40)),
     st.builds(
         lambda i, n, o: _json({"call_id": i, "note": n, "outcome": o}),
         ids,
@@ -113,12 +131,13 @@ class Store:
     """The real store on SQLite, one per test session of examples (repeats are duplicates)."""
 
     seen: SeenMessages | None = None
+    originals: Originals | None = None
 
 
 def test_count_in_equals_inquiries_plus_dead_letters_plus_ignored(tmp_path: Path) -> None:
-    Store.seen = SeenMessages(
-        make_engine(IntakeSettings(database_url=f"sqlite:///{tmp_path}/s.db"))
-    )
+    engine = make_engine(IntakeSettings(database_url=f"sqlite:///{tmp_path}/s.db"))
+    Store.seen = SeenMessages(engine)
+    Store.originals = Originals(engine)
     offsets = iter(range(0, 10**9, 100))
 
     @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,6 +147,8 @@ def test_count_in_equals_inquiries_plus_dead_letters_plus_ignored(tmp_path: Path
         batch = process_raw_batch(
             as_records(drawn, next(offsets)), seen=Store.seen, names=NAMES, salt=SALT
         )
+        assert Store.originals is not None
+        Store.originals.keep(batch.originals)  # as the service does: originals, publish, remember
         Store.seen.remember(batch.to_remember)
         outcomes = Counter(outcome for _, outcome in batch.outcomes)
         assert sum(outcomes.values()) == len(drawn)
@@ -144,3 +165,29 @@ def test_count_in_equals_inquiries_plus_dead_letters_plus_ignored(tmp_path: Path
             assert letter.event.dead_letter.reason
 
     property_holds()
+
+
+def test_a_message_near_the_record_limit_still_fits_in_one_record_out() -> None:
+    """A publish that cannot succeed would stop intake: what it sends must fit in 1 MiB."""
+    limit = 1024 * 1024
+    seen = _SeenNothing()
+    long_mail = _mail("Jeg har et spørgsmål om min sag. " * 28_000, "Lang", "long", auto=False)
+    garbage = b"\xff" + b"cpr 120385-1234 \x00" * 58_000
+    assert len(long_mail) < limit
+    assert len(garbage) < limit
+    drawn = [("intake.raw.email", long_mail, ()), ("intake.raw.letter", garbage, ())]
+    batch = process_raw_batch(as_records(drawn, 0), seen=seen, names=NAMES, salt=SALT)
+    assert sorted(outcome for _, outcome in batch.outcomes) == [DEAD_LETTER, RECEIVED]
+    for outgoing in batch.outgoing:
+        assert len(outgoing.event.model_dump_json().encode()) < limit - 10_000
+    kept = {digest: data for digest, _, data in batch.originals}
+    assert long_mail in kept.values(), "the whole e-mail stays in intake's store"
+    assert garbage in kept.values(), "the whole dead letter stays in intake's store"
+
+
+class _SeenNothing:
+    def already_seen(self, keys: Any) -> set[tuple[str, str]]:
+        return set()
+
+    def remember(self, entries: Any) -> None:
+        pass
