@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import traceback
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,9 +134,14 @@ def process_raw_batch(
             batch.outcomes.append((channel.value, DEAD_LETTER))
             continue
         except Exception as error:
-            # A bug of ours, not the sender's: kept for replay once it is fixed. The message
-            # of the error may quote the content, so only its type is logged.
-            log.error("unexpected %s normalising a %s message", type(error).__name__, channel)
+            # A bug of ours, not the sender's: kept for replay once it is fixed. The error's
+            # message may quote the content, so its type and the stack are logged, not its text.
+            log.error(
+                "unexpected %s normalising a %s message, at:\n%s",
+                type(error).__name__,
+                channel,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
             reason = f"intake failed on this message ({type(error).__name__}); kept for replay"
             _dead_letter(batch, record, reason, names)
             batch.outcomes.append((channel.value, DEAD_LETTER))
