@@ -5,17 +5,16 @@ own port unless KAFKA_BOOTSTRAP_SERVERS points at one."""
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from benchmarks.broker import broker, kafka_version
 from benchmarks.pipeline import free_port
 
 REPO = Path(__file__).resolve().parent.parent
-KAFKACTL = REPO / "deploy" / "kafka" / "kafkactl"
 TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "29092"))
 
 __all__ = ["free_port"]
@@ -23,30 +22,14 @@ __all__ = ["free_port"]
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    version = subprocess.run(
-        [KAFKACTL, "version"], capture_output=True, text=True, check=False
-    ).stdout.strip()
     where = external or f"127.0.0.1:{TEST_KAFKA_PORT} (started for this session)"
-    return [f"kafka broker: Apache Kafka {version or 'unknown version'} at {where}"]
+    return [f"kafka broker: Apache Kafka {kafka_version()} at {where}"]
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
-    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if external:
-        yield external
-        return
-    env = {
-        **os.environ,
-        "KAFKA_PORT": str(TEST_KAFKA_PORT),
-        "KAFKA_CONTROLLER_PORT": str(TEST_KAFKA_PORT + 1),
-    }
-    subprocess.run([KAFKACTL, "reset"], env=env, check=True, capture_output=True)
-    subprocess.run([KAFKACTL, "up"], env=env, check=True)
-    try:
-        yield f"127.0.0.1:{TEST_KAFKA_PORT}"
-    finally:
-        subprocess.run([KAFKACTL, "down"], env=env, check=False)
+    with broker(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), TEST_KAFKA_PORT) as bootstrap:
+        yield bootstrap
 
 
 @pytest.fixture
