@@ -17,6 +17,7 @@ from benchmarks.broker import broker
 from benchmarks.bus_only import bus_only_rate
 from benchmarks.end_to_end import offer, running_pipeline
 from benchmarks.inquiry_mix import InquiryMix
+from benchmarks.pipeline import SERVICES
 from benchmarks.profile import profiled
 from benchmarks.report import load_average, machine, table
 from benchmarks.stages import measure_stages
@@ -52,7 +53,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a service setting for every run, e.g. TRIAGE_BATCH_MAX_RECORDS=1000",
+        help="a service setting for every run, e.g. TRIAGE_BATCH_MAX_RECORDS=1000; "
+        "*_BATCH_MAX_RECORDS=1000 sets it for every service",
     )
     parser.add_argument(
         "--broker-port",
@@ -72,9 +74,21 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def service_settings(assignments: list[str]) -> dict[str, str]:
+    """NAME=VALUE pairs for the services' environment; `*_NAME` sets it for each service."""
+    settings = {}
+    for assignment in assignments:
+        name, value = assignment.split("=", 1)
+        names = (
+            [name.replace("*", s.upper(), 1) for s in SERVICES] if name.startswith("*_") else [name]
+        )
+        settings.update(dict.fromkeys(names, value))
+    return settings
+
+
 async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, Any]) -> None:
     skip = set(filter(None, args.skip.split(",")))
-    settings = dict(s.split("=", 1) for s in args.set)
+    settings = service_settings(args.set)
     mix = InquiryMix()
     result["mix"] = mix.shares()
     result["config"] = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import subprocess
 import tempfile
 import time
 import uuid
@@ -29,12 +31,13 @@ from benchmarks.load import (
 )
 from benchmarks.pipeline import SERVICES, Pipeline
 from benchmarks.report import load_average
-from shared.settings import REPO_ROOT
 from shared.topics import TopicNames
 
 # What the metrics service counts once per inquiry (or dead letter), by the design. The run is done
 # when these have grown by the run's inquiries and every consumer group of the pipeline has read
 # and committed everything: replies planned, counted, nothing left in flight.
+# Seconds without progress after which a run is taken for stuck.
+STALL = 90.0
 COUNTED_PER_INQUIRY = ("inquiries_received_total", "inquiries_triaged_total")
 
 
@@ -90,39 +93,44 @@ class Running:
         return counted
 
     async def wait_done(
-        self, messages: Sequence[Message], before: dict[str, float], *, timeout: float
+        self, messages: Sequence[Message], before: dict[str, float], *, stall: float = STALL
     ) -> tuple[float, float]:
-        """When the last inquiry reached its queue, and when all were counted (perf_counter)."""
+        """When the last inquiry reached its queue, and when all were counted (perf_counter).
+        Gives up when nothing moved for `stall` seconds: a slow pipeline is measured, a stuck
+        one is reported."""
         numbers, dead = expected(messages)
-        deadline = time.perf_counter() + timeout
-        while True:
+        remaining = set(numbers)
+        seen = 0
+        moved = time.perf_counter()
+        while remaining:
             self.arrivals.check()
-            missing = len(numbers) - sum(n in self.arrivals.arrived for n in numbers)
-            if missing == 0:
-                break
-            if time.perf_counter() > deadline:
-                lost = Counter(
-                    m.channel.value
-                    for m in messages
-                    if m.number in numbers and m.number not in self.arrivals.arrived
-                )
+            order = self.arrivals.order
+            if len(order) > seen:
+                remaining.difference_update(order[seen:])
+                seen, moved = len(order), time.perf_counter()
+            elif time.perf_counter() - moved > stall:
+                lost = Counter(m.channel.value for m in messages if m.number in remaining)
                 raise TimeoutError(
-                    f"{missing} of {len(numbers)} inquiries not on a queue after {timeout:.0f} s "
-                    f"(by channel: {dict(lost)}; see the services' logs)"
+                    f"{len(remaining)} of {len(numbers)} inquiries not on a queue, none arrived "
+                    f"for {stall:.0f} s (by channel: {dict(lost)}; see the services' logs)"
                 )
             await asyncio.sleep(0.05)
         queued = max(self.arrivals.arrived[n] for n in numbers)
         wanted = {name: before[name] + len(numbers) for name in COUNTED_PER_INQUIRY}
         wanted["dead_letters_total"] = before["dead_letters_total"] + dead
+        last: object = None
+        moved = time.perf_counter()
         while True:
             now = await self.counts()
             short = {k: wanted[k] - now[k] for k in wanted if now[k] < wanted[k]}
             lag = {group: n for group, n in (await self.lag()).items() if n} if not short else {}
             if not short and not lag:
                 return queued, time.perf_counter()
-            if time.perf_counter() > deadline:
+            if (short, lag) != last:
+                last, moved = (short, lag), time.perf_counter()
+            elif time.perf_counter() - moved > stall:
                 raise TimeoutError(
-                    f"after {timeout:.0f} s the metrics service is short of {short}, "
+                    f"for {stall:.0f} s the metrics service has been short of {short}, "
                     f"records not yet committed by the consumer groups: {lag}"
                 )
             await asyncio.sleep(0.1)
@@ -171,14 +179,18 @@ def _process_cpu(pid: int) -> float:
 
 
 def _broker_pid(bootstrap: str) -> int | None:
-    """The broker's pid when kafkactl started it on this machine (its pid file), else None."""
-    pid_file = REPO_ROOT / ".state" / "kafka" / f"kafka-{bootstrap.rsplit(':', 1)[-1]}.pid"
-    try:
-        pid = int(pid_file.read_text().strip())
-        _process_cpu(pid)
-    except (OSError, ValueError):
+    """The pid listening on the broker's port, when the broker runs on this machine."""
+    host, _, port = bootstrap.split(",", maxsplit=1)[0].rpartition(":")
+    if host not in ("127.0.0.1", "localhost"):
         return None
-    return pid
+    try:
+        listening = subprocess.run(
+            ["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=False
+        ).stdout
+    except OSError:
+        return None
+    found = re.search(r"pid=(\d+)", listening)
+    return int(found.group(1)) if found else None
 
 
 async def _accounts(running: Running) -> dict[str, dict[str, float]]:
@@ -236,8 +248,7 @@ async def offer(running: Running, count: int, *, rate: float | None) -> dict[str
         published = time.perf_counter()
     finally:
         await sink.stop()
-    timeout = 120 + count / 200
-    queued, counted = await running.wait_done(messages, before, timeout=timeout)
+    queued, counted = await running.wait_done(messages, before)
     numbers, _ = expected(messages)
     latencies = [1000 * (running.arrivals.arrived[n] - sent[n]) for n in numbers]
     spent = _spent(accounts, await _accounts(running), count)

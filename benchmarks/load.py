@@ -85,6 +85,7 @@ class Arrivals:
     names: TopicNames
     mix: InquiryMix
     arrived: dict[int, float] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)  # message numbers, first arrivals in order
     dead_letters: int = 0
     _consumer: AIOKafkaConsumer | None = None
     _task: asyncio.Task[None] | None = None
@@ -120,8 +121,9 @@ class Arrivals:
                     continue
                 for record in records:
                     number = self.mix.number_in(record.value or b"")
-                    if number is not None:
-                        self.arrived.setdefault(number, now)
+                    if number is not None and number not in self.arrived:
+                        self.arrived[number] = now
+                        self.order.append(number)
 
     async def stop(self) -> None:
         if self._task:
