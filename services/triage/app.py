@@ -1,4 +1,5 @@
-"""Triage's wiring: settings, broker, the inquiry subscriber, the classifier and metrics."""
+"""Triage's wiring: settings, broker, the inquiry and caseworker-action subscribers, the model
+(and a candidate in shadow) loaded once, the correction store and metrics."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from faststream.kafka import KafkaMessage
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
-from services.triage.handler import triage_batch
-from services.triage.loading import load_classifier
+from services.triage.handler import record_corrections, shadow_disagreements, triage_batch
+from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
+from services.triage.store import CorrectionStore
 from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.database import make_engine
+from shared.events import InquiryTriaged
 from shared.service import ServiceProcess
 from shared.topics import (
+    CASEWORKER_ACTIONS,
     INQUIRIES_RECEIVED,
     INQUIRIES_TRIAGED,
     TRIAGE_STAGE,
@@ -27,19 +32,61 @@ from shared.vocabulary import ALL_QUEUES
 
 def build_app(settings: TriageSettings) -> ServiceProcess:
     registry = CollectorRegistry()
+    decided = Counter(
+        "triage_decisions",
+        "Decisions made, by model version, complexity and queue",
+        ["model_version", "complexity", "queue"],
+        registry=registry,
+    )
+    shadow_decided = Counter(
+        "triage_shadow_decisions",
+        "Inquiries the candidate (shadow) model also decided",
+        ["shadow_version"],
+        registry=registry,
+    )
+    shadow_disagreed = Counter(
+        "triage_shadow_disagreements",
+        "Shadow decisions that differ from the live one, by what differs",
+        ["shadow_version", "about"],
+        registry=registry,
+    )
+    corrections = Counter(
+        "triage_corrections", "Caseworkers' reroutes stored as corrections", registry=registry
+    )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
     state: dict[str, Any] = {}
 
     @batch_subscriber(broker, settings, INQUIRIES_RECEIVED)
     async def on_inquiries_received(_: list[bytes], message: KafkaMessage) -> None:
-        outgoing, _decisions = triage_batch(
+        outgoing, decisions = triage_batch(
             message.raw_message,
             classifier=state["classifier"],
             settings=settings,
             names=names,
         )
         await publish_confirmed(broker, names, outgoing)
+        triaged = [o.event for o in outgoing if isinstance(o.event, InquiryTriaged)]
+        # Kept after the publish: a redelivered batch stores each inquiry once.
+        state["store"].remember_triaged(triaged)
+        for decision in decisions:
+            decided.labels(decision.model_version, decision.complexity.value, decision.queue).inc()
+        shadow = state["shadow"]
+        if shadow is not None and triaged:
+            shadow_decided.labels(shadow.version).inc(len(triaged))
+            for about in shadow_disagreements(triaged, shadow, settings):
+                shadow_disagreed.labels(shadow.version, about).inc()
+
+    # A consumer group of its own: reroutes are read at their own pace, apart from inquiries.
+    actions_settings = settings.model_copy(
+        update={"consumer_group": f"{settings.group_id}.actions"}
+    )
+
+    @batch_subscriber(broker, actions_settings, CASEWORKER_ACTIONS)
+    async def on_caseworker_actions(_: list[bytes], message: KafkaMessage) -> None:
+        dead, stored = record_corrections(message.raw_message, store=state["store"], names=names)
+        await publish_confirmed(broker, names, dead)
+        corrections.inc(stored)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
@@ -48,11 +95,15 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
             [
                 INQUIRIES_RECEIVED,
                 INQUIRIES_TRIAGED,
+                CASEWORKER_ACTIONS,
                 deadletter_topic(TRIAGE_STAGE),
                 *(queue_topic(q) for q in ALL_QUEUES),
             ],
         )
         state["classifier"] = load_classifier(settings)
+        state["shadow"] = load_shadow(settings)
+        state["store"] = CorrectionStore(make_engine(settings))
         yield
+        state["store"].engine.dispose()
 
     return ServiceProcess(broker, registry, lifespan=lifespan, title="triage")

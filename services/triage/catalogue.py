@@ -71,23 +71,36 @@ class Catalogue:
     def __init__(self, services: list[Service]) -> None:
         self.services = services
         self.by_id = {s.id: s for s in services}
-        self._patterns = [
-            (s, [(term, re.compile(rf"\b{re.escape(term)}")) for term in s.keywords])
-            for s in services
-        ]
+        self._services_of: dict[str, list[Service]] = {}
+        for service in services:
+            for term in service.keywords:
+                self._services_of.setdefault(term, []).append(service)
+        # One pass over the text finds every term: longer terms first, so that "nyt pas" is
+        # found where "pas" would also match; a term matches a word's beginning ("flytning"
+        # finds "flytningen").
+        terms = sorted(self._services_of, key=lambda t: (-len(t), t))
+        self._terms = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + ")")
 
     @classmethod
     def from_file(cls, path: Path) -> Catalogue:
         return cls(load_catalogue(path))
 
-    def match(self, text: str, *, best: int = 3) -> list[Match]:
+    def match(self, text: str, *, best: int | None = 3) -> list[Match]:
         """Services whose words the text uses; longer phrases weigh more than single words."""
-        folded = fold(text)
-        matches = []
-        for service, patterns in self._patterns:
-            terms = tuple(term for term, pattern in patterns if pattern.search(folded))
-            if terms:
-                score = sum(len(t.split()) + len(t) / 20 for t in terms)
-                matches.append(Match(service, score, terms))
-        matches.sort(key=lambda m: m.score, reverse=True)
-        return matches[:best]
+        return self.match_folded(fold(text), best=best)
+
+    def match_folded(self, folded: str, *, best: int | None = 3) -> list[Match]:
+        found: dict[str, list[str]] = {}
+        for term in dict.fromkeys(m.group() for m in self._terms.finditer(folded)):
+            for service in self._services_of[term]:
+                found.setdefault(service.id, []).append(term)
+        matches = [
+            Match(
+                self.by_id[service_id],
+                sum(len(t.split()) + len(t) / 20 for t in terms),
+                tuple(terms),
+            )
+            for service_id, terms in found.items()
+        ]
+        matches.sort(key=lambda m: (-m.score, m.service.id))
+        return matches if best is None else matches[:best]

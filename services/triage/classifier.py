@@ -23,6 +23,8 @@ class Classification:
     complexity_evidence: str = ""
     department_evidence: str = ""
     extra: dict[str, float] = field(default_factory=dict)
+    # What the model leaned to where it abstained: for the report, never for routing.
+    leaning: Complexity | None = None
 
 
 class Classifier(Protocol):

@@ -1,4 +1,5 @@
-"""A batch of received inquiries in; a decision and a routed copy of each out."""
+"""A batch of received inquiries in, a decision and a routed copy of each out; the shadow
+model's disagreements; caseworkers' reroutes in, stored corrections out."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from aiokafka import ConsumerRecord
 from services.triage.classifier import Classifier
 from services.triage.decide import decide_batch
 from services.triage.settings import TriageSettings
+from services.triage.store import CorrectionStore
 from shared.bus import Outgoing, decode_events, first_seen
-from shared.events import Decision, InquiryReceived, InquiryRouted, InquiryTriaged
+from shared.events import (
+    CaseworkerAction,
+    Decision,
+    InquiryReceived,
+    InquiryRouted,
+    InquiryTriaged,
+)
 from shared.topics import INQUIRIES_TRIAGED, TRIAGE_STAGE, TopicNames, queue_topic
 
 
@@ -46,3 +54,29 @@ def triage_batch(
         outgoing.append(Outgoing(queue_topic(decision.queue), routed, key=key))
         outgoing.append(Outgoing(INQUIRIES_TRIAGED, triaged, key=key))
     return outgoing, decisions
+
+
+def shadow_disagreements(
+    triaged: Sequence[InquiryTriaged], shadow: Classifier, settings: TriageSettings
+) -> list[str]:
+    """Decide the same inquiries with the candidate model; name each way it differs
+    (complexity, department, queue) from the live decision. Nothing is routed by it."""
+    candidate = decide_batch([t.inquiry for t in triaged], shadow, settings)
+    differences = []
+    for live, other in zip((t.decision for t in triaged), candidate, strict=True):
+        differences += [
+            about
+            for about in ("complexity", "department", "queue")
+            if getattr(live, about) != getattr(other, about)
+        ]
+    return differences
+
+
+def record_corrections(
+    records: Sequence[ConsumerRecord[Any, Any]], *, store: CorrectionStore, names: TopicNames
+) -> tuple[list[Outgoing], int]:
+    """Caseworkers' reroutes become stored corrections; unreadable actions dead letters."""
+    actions, dead = decode_events(
+        records, CaseworkerAction, stage=TRIAGE_STAGE, names=names, producer="triage"
+    )
+    return dead, store.record(first_seen(actions))

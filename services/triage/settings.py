@@ -29,8 +29,12 @@ class TriageSettings(ServiceSettings):
     http_port: int = 9102
     catalogue_path: Path = DATA_DIR / "catalogue.yaml"
     model_path: Path = DATA_DIR / "model.joblib"
-    # Below this confidence an inquiry is `undetermined` and goes to manual triage.
-    abstain_below: float = Field(0.5, ge=0.0, le=1.0)
+    # A candidate model that runs beside the live one, its disagreements counted, before it is
+    # promoted (copied to model_path). None: no shadow.
+    shadow_model_path: Path | None = None
+    # Below this decision confidence an inquiry is `undetermined` and goes to manual triage.
+    # None: the threshold `make train` chose on the validation split (0.5 for keywords).
+    abstain_below: float | None = Field(None, ge=0.0, le=1.0)
     reply_channel_costs: dict[ReplyChannel, float] = Field(
         default_factory=lambda: dict(DEFAULT_REPLY_CHANNEL_COSTS)
     )

@@ -1,0 +1,305 @@
+"""Figures of a triage classifier on labelled inquiries: the same code for `make train`'s report,
+for the test that the shipped model reproduces it, and for the independent demo-feed set."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.triage.classifier import Classification, Classifier
+from shared.events import Inquiry
+from shared.vocabulary import Channel, Complexity, Department, Language
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "training" / "corpus" / "inquiries.jsonl"
+DEMO_FEED = REPO / "demo" / "feed"
+COMPLEXITIES = [Complexity.SIMPLE.value, Complexity.SPECIALIST.value]
+DEPARTMENTS = [d.value for d in Department]
+ECE_BINS = 10
+# Base texts b0001-b1274 are the corpus as first written (one author, before any model); later
+# ones were added while the model was built (base/more_*.txt). The report shows both apart.
+FIRST_CORPUS_BASES = 1274
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One inquiry with its expert label."""
+
+    key: str
+    channel: str
+    language: str
+    subject: str | None
+    text: str
+    complexity: str
+    department: str
+    origin: str = ""
+
+    def inquiry(self) -> Inquiry:
+        return Inquiry(
+            channel=Channel(self.channel),
+            channel_message_id=self.key,
+            received_at=datetime(2026, 1, 1, tzinfo=UTC),
+            text=self.text,
+            subject=self.subject,
+            language=Language(self.language) if self.language in ("da", "en") else Language.OTHER,
+            thread_key=self.key,
+        )
+
+
+def corpus_rows(path: Path = CORPUS) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def labelled(rows: Sequence[dict[str, Any]], split: str) -> list[Labelled]:
+    return [
+        Labelled(
+            key=r["id"],
+            channel=r["channel"],
+            language=r["language"],
+            subject=r.get("subject"),
+            text=r["text"],
+            complexity=r["complexity"],
+            department=r["department"],
+            origin=(
+                "first corpus"
+                if int(r["base_id"].removeprefix("b")) <= FIRST_CORPUS_BASES
+                else "extension"
+            ),
+        )
+        for r in rows
+        if r["split"] == split
+    ]
+
+
+def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[Labelled], list[str]]:
+    """The demo feed's raw files through intake's own normalisation, with the expert labels.
+
+    Only this evaluation script imports intake; the triage service never does.
+    """
+    from services.intake.normalise import Ignored, Unreadable, normalise
+
+    items, skipped = [], []
+    labels = feed / "labels.jsonl"
+    if not labels.exists():
+        return [], ["no labels.jsonl in the demo feed"]
+    for line in labels.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        label = json.loads(line)
+        path = feed / label["file"]
+        try:
+            inquiry = normalise(
+                Channel(label["channel"]),
+                path.read_bytes(),
+                salt="evaluation",
+                scan_id=path.name,
+                now=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        except (OSError, Unreadable) as error:
+            skipped.append(f"{label['file']}: {error}")
+            continue
+        if isinstance(inquiry, Ignored):
+            skipped.append(f"{label['file']}: not an inquiry ({inquiry.why})")
+            continue
+        items.append(
+            Labelled(
+                key=label["file"],
+                channel=label["channel"],
+                language=label.get("language", inquiry.language.value),
+                subject=inquiry.subject,
+                text=inquiry.text,
+                complexity=label["complexity"],
+                department=label["department"],
+            )
+        )
+    return items, skipped
+
+
+def expected_calibration_error(
+    confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
+) -> tuple[float, list[dict[str, float]]]:
+    """Top-label ECE over equal-width bins, and the bins for a reliability plot."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    table, ece = [], 0.0
+    for k in range(bins):
+        upper = confidence <= edges[k + 1] if k == bins - 1 else confidence < edges[k + 1]
+        inside = (confidence >= edges[k]) & upper
+        n = int(inside.sum())
+        if n == 0:
+            continue
+        mean_confidence = float(confidence[inside].mean())
+        accuracy = float(correct[inside].mean())
+        ece += n / len(confidence) * abs(mean_confidence - accuracy)
+        table.append(
+            {
+                "from": round(float(edges[k]), 2),
+                "to": round(float(edges[k + 1]), 2),
+                "n": n,
+                "confidence": round(mean_confidence, 4),
+                "accuracy": round(accuracy, 4),
+            }
+        )
+    return round(ece, 4), table
+
+
+def per_class(truth: Sequence[str], predicted: Sequence[str], classes: Sequence[str]) -> dict:
+    figures = {}
+    for c in classes:
+        tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t == c and p == c)
+        fp = sum(1 for t, p in zip(truth, predicted, strict=True) if t != c and p == c)
+        fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t == c and p != c)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        figures[c] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": tp + fn,
+        }
+    return figures
+
+
+def confusion(
+    truth: Sequence[str], predicted: Sequence[str], rows: Sequence[str], columns: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    table = {r: dict.fromkeys(columns, 0) for r in rows}
+    for t, p in zip(truth, predicted, strict=True):
+        table[t][p] += 1
+    return table
+
+
+def figures(items: Sequence[Labelled], found: Sequence[Classification]) -> dict[str, Any]:
+    """Every figure of the report for one set of inquiries and the classifier's answers."""
+    n = len(items)
+    if n == 0:
+        return {"n": 0}
+    decided = [i for i, f in enumerate(found) if f.complexity is not Complexity.UNDETERMINED]
+    truth_cx = [items[i].complexity for i in decided]
+    pred_cx = [found[i].complexity.value for i in decided]
+    truth_dep = [items[i].department for i in decided]
+    pred_dep = [found[i].department.value for i in decided]
+    cx_classes = per_class(truth_cx, pred_cx, COMPLEXITIES)
+    dep_classes = per_class(truth_dep, pred_dep, DEPARTMENTS)
+    present = [d for d in DEPARTMENTS if dep_classes[d]["support"]]
+
+    confidence = np.array([f.confidence for f in found])
+    both = np.array(
+        [
+            f.complexity.value == it.complexity and f.department.value == it.department
+            for it, f in zip(items, found, strict=True)
+        ]
+    )
+    # The model's leaning, also where it abstained: how good the guess would have been.
+    leaning = [_leaning(f) for f in found]
+    both_leaning = np.array(
+        [
+            cx == it.complexity and f.department.value == it.department
+            for it, f, cx in zip(items, found, leaning, strict=True)
+        ]
+    )
+    ece, bins = expected_calibration_error(confidence, both_leaning)
+    head_confidence = {
+        "complexity": np.array([f.extra.get("p_complexity", f.confidence) for f in found]),
+        "department": np.array([f.extra.get("p_department", f.confidence) for f in found]),
+    }
+    ece_complexity, _ = expected_calibration_error(
+        head_confidence["complexity"],
+        np.array([cx == it.complexity for it, cx in zip(items, leaning, strict=True)]),
+    )
+    ece_department, _ = expected_calibration_error(
+        head_confidence["department"],
+        np.array([f.department.value == it.department for it, f in zip(items, found, strict=True)]),
+    )
+    return {
+        "n": n,
+        "decided": len(decided),
+        "abstain_rate": round(1 - len(decided) / n, 4),
+        "complexity": {
+            "macro_f1": _macro(cx_classes, COMPLEXITIES),
+            "accuracy": _accuracy(truth_cx, pred_cx),
+            "per_class": cx_classes,
+            "confusion": confusion(
+                [it.complexity for it in items],
+                [f.complexity.value for f in found],
+                COMPLEXITIES,
+                [*COMPLEXITIES, Complexity.UNDETERMINED.value],
+            ),
+        },
+        "department": {
+            "accuracy": _accuracy(truth_dep, pred_dep),
+            "macro_f1": _macro(dep_classes, present),
+            "per_class": dep_classes,
+            "confusion": confusion(truth_dep, pred_dep, DEPARTMENTS, DEPARTMENTS),
+        },
+        "decision_accuracy": round(float(both[decided].mean()), 4) if decided else 0.0,
+        "without_abstaining": {
+            "complexity_macro_f1": _macro(
+                per_class([it.complexity for it in items], leaning, COMPLEXITIES), COMPLEXITIES
+            ),
+            "department_accuracy": _accuracy(
+                [it.department for it in items], [f.department.value for f in found]
+            ),
+        },
+        "calibration": {
+            "ece": ece,
+            "ece_complexity": ece_complexity,
+            "ece_department": ece_department,
+            "bins": bins,
+        },
+    }
+
+
+def breakdown(
+    items: Sequence[Labelled], found: Sequence[Classification], attribute: str
+) -> dict[str, Any]:
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(getattr(item, attribute), []).append(i)
+    result = {}
+    for value in sorted(groups):
+        members = groups[value]
+        full = figures([items[i] for i in members], [found[i] for i in members])
+        result[value] = {
+            "n": full["n"],
+            "abstain_rate": full["abstain_rate"],
+            "complexity_macro_f1": full["complexity"]["macro_f1"],
+            "department_accuracy": full["department"]["accuracy"],
+            "decision_accuracy": full["decision_accuracy"],
+            "ece": full["calibration"]["ece"],
+        }
+    return result
+
+
+def evaluate(classifier: Classifier, items: Sequence[Labelled]) -> dict[str, Any]:
+    found = classifier.classify([it.inquiry() for it in items])
+    result = figures(items, found)
+    if items:
+        result["per_channel"] = breakdown(items, found, "channel")
+        result["per_language"] = breakdown(items, found, "language")
+        if any(it.origin for it in items):
+            result["per_origin"] = breakdown(items, found, "origin")
+    return result
+
+
+def _leaning(found: Classification) -> str:
+    if found.complexity is not Complexity.UNDETERMINED:
+        return found.complexity.value
+    return (found.leaning or Complexity.SIMPLE).value
+
+
+def _macro(classes: dict[str, dict[str, float]], names: Sequence[str]) -> float:
+    return round(sum(classes[c]["f1"] for c in names) / len(names), 4) if names else 0.0
+
+
+def _accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    if not truth:
+        return 0.0
+    return round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth), 4)

@@ -1,0 +1,327 @@
+"""`make train`: rebuild the shipped triage model and its evaluation report, deterministically.
+
+    python -m training.train                 # corpus + stored corrections -> model + report
+    python -m training.train --no-corrections
+
+Fits on the corpus's train split (and caseworkers' corrections), chooses the abstain threshold on
+the validation split only, and reports on the test split, which is never used for fitting or
+choosing, and on the demo feed, labelled independently of the corpus. The same inputs give the
+same artifact bytes and the same report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import VotingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC
+
+from services.triage.catalogue import Catalogue
+from services.triage.model import (
+    ModelClassifier,
+    TriageModel,
+    catalogue_sha,
+    confidence_features,
+)
+from services.triage.settings import TriageSettings
+from services.triage.wording import citizen_words
+from training.evaluation import (
+    CORPUS,
+    DEMO_FEED,
+    REPO,
+    Labelled,
+    corpus_rows,
+    demo_feed,
+    evaluate,
+    labelled,
+)
+from training.report import write_report
+
+REPORT_DIR = REPO / "training" / "report"
+# The code that turns words into features and probabilities: part of the version too.
+CODE = [
+    REPO / "training" / "train.py",
+    REPO / "services" / "triage" / "model.py",
+    REPO / "services" / "triage" / "wording.py",
+    REPO / "services" / "triage" / "catalogue.py",
+]
+# Every choice that shapes the model; part of its version.
+PARAMETERS: dict[str, Any] = {
+    "words": {"ngram_range": [1, 2], "min_df": 1, "sublinear_tf": True},
+    "chars": {"ngram_range": [2, 5], "min_df": 2, "sublinear_tf": True, "max_features": 60000},
+    "catalogue_weight": 0.5,
+    # Each head: a linear SVM and a complement naive Bayes, each calibrated, averaged with the
+    # bayes model's weight; naive Bayes learns well from few examples of a word, the SVM from many.
+    "complexity": {
+        "svm": {"C": 0.5, "class_weight": "balanced"},
+        "nb_alpha": 0.1,
+        "nb_weight": 0.3,
+    },
+    "department": {"svm": {"C": 0.5}, "nb_alpha": 0.3, "nb_weight": 0.5},
+    "calibration": {"complexity": "sigmoid", "department": "sigmoid", "folds": 5},
+    # The threshold is the lowest confidence at which the decided inquiries of the validation
+    # split are at least this often right (complexity and department), within the abstain budget.
+    "target_decision_accuracy": 0.9,
+    "abstain_budget": 0.09,
+}
+TARGETS = {
+    "complexity_macro_f1": 0.90,
+    "department_accuracy": 0.90,
+    "abstain_rate": 0.10,
+    "ece": 0.05,
+}
+
+
+def model_version(corpus: bytes, corrections: Sequence[Labelled], catalogue: bytes) -> str:
+    digest = hashlib.sha256()
+    digest.update(corpus)
+    digest.update(json.dumps([c.__dict__ for c in corrections], sort_keys=True).encode())
+    digest.update(catalogue)
+    digest.update(json.dumps(PARAMETERS, sort_keys=True).encode())
+    for source in CODE:
+        digest.update(source.read_bytes())
+    digest.update(sklearn.__version__.encode())
+    return "tm-" + digest.hexdigest()[:10]
+
+
+def _calibrated(head: str, folds: list[tuple[np.ndarray, np.ndarray]]) -> Any:
+    p = PARAMETERS[head]
+    method = PARAMETERS["calibration"][head]
+    svm = CalibratedClassifierCV(
+        LinearSVC(random_state=0, **p["svm"]), method=method, cv=folds, ensemble=False
+    )
+    bayes = CalibratedClassifierCV(
+        ComplementNB(alpha=p["nb_alpha"]), method=method, cv=folds, ensemble=False
+    )
+    return VotingClassifier(
+        [("svm", svm), ("bayes", bayes)],
+        voting="soft",
+        weights=[1 - p["nb_weight"], p["nb_weight"]],
+    )
+
+
+def fit(
+    train: Sequence[Labelled],
+    groups: Sequence[str],
+    catalogue: Catalogue,
+    *,
+    version: str,
+    catalogue_digest: str,
+) -> TriageModel:
+    prepared = [citizen_words(t.subject, t.text) for t in train]
+    w, c = PARAMETERS["words"], PARAMETERS["chars"]
+    words = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=tuple(w["ngram_range"]),
+        min_df=w["min_df"],
+        sublinear_tf=w["sublinear_tf"],
+        token_pattern=r"(?u)\b\w\w+\b",
+    ).fit(prepared)
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=tuple(c["ngram_range"]),
+        min_df=c["min_df"],
+        sublinear_tf=c["sublinear_tf"],
+        max_features=c["max_features"],
+    ).fit(prepared)
+    for vectoriser in (words, chars):
+        # Only for introspection, a set whose pickled order varies from run to run.
+        if hasattr(vectoriser, "stop_words_"):
+            del vectoriser.stop_words_
+    model = TriageModel(
+        version=version,
+        words=words,
+        chars=chars,
+        catalogue_weight=PARAMETERS["catalogue_weight"],
+        complexity=None,
+        department=None,
+        confidence=None,
+        abstain_below=0.0,
+        catalogue_sha=catalogue_digest,
+    )
+    x = model.features(catalogue, prepared)
+    # Folds by base text: variants of one text on both sides would flatter the calibration.
+    y_complexity = np.array([t.complexity for t in train])
+    y_department = np.array([t.department for t in train])
+    model.complexity, model.department = _heads(x, y_complexity, y_department, np.array(groups))
+    # The decision confidence learns from predictions on base texts the heads did not see.
+    right = np.zeros(len(train), dtype=bool)
+    features = np.zeros((len(train), 2))
+    for fitted, held in _folds(x, np.array(groups)):
+        complexity, department = _heads(
+            x[fitted], y_complexity[fitted], y_department[fitted], np.array(groups)[fitted]
+        )
+        p_complexity = complexity.predict_proba(x[held])
+        p_department = department.predict_proba(x[held])
+        features[held] = confidence_features(p_complexity, p_department)
+        right[held] = (complexity.classes_[p_complexity.argmax(axis=1)] == y_complexity[held]) & (
+            department.classes_[p_department.argmax(axis=1)] == y_department[held]
+        )
+    model.confidence = LogisticRegression(C=100.0).fit(features, right)
+    for head in (model.complexity, model.department):
+        _slim(head)
+    return model
+
+
+def _slim(head: Any) -> None:
+    """Keep what prediction uses, in single precision: the artifact stays a few MB. Done before
+    any evaluation, so the report is what the shipped artifact does."""
+    for estimator in [e for _, e in head.estimators] + list(head.estimators_):
+        # The fold indices were for fitting only.
+        estimator.cv = PARAMETERS["calibration"]["folds"]
+    for calibrated in head.estimators_:
+        for fitted in calibrated.calibrated_classifiers_:
+            model = fitted.estimator
+            for counts in ("feature_count_", "feature_all_"):  # naive Bayes: for refitting only
+                if hasattr(model, counts):
+                    delattr(model, counts)
+            for weights in ("coef_", "feature_log_prob_"):
+                if hasattr(model, weights):
+                    setattr(model, weights, getattr(model, weights).astype(np.float32))
+
+
+def _folds(x: Any, groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    # Folds by base text: variants of one text on both sides would flatter the calibration.
+    splitter = GroupKFold(n_splits=PARAMETERS["calibration"]["folds"])
+    return list(splitter.split(x, groups=groups))
+
+
+def _heads(
+    x: Any, y_complexity: np.ndarray, y_department: np.ndarray, groups: np.ndarray
+) -> tuple[Any, Any]:
+    folds = _folds(x, groups)
+    complexity = _calibrated("complexity", folds)
+    department = _calibrated("department", folds)
+    return complexity.fit(x, y_complexity), department.fit(x, y_department)
+
+
+def choose_threshold(
+    classifier: ModelClassifier, validation: Sequence[Labelled]
+) -> tuple[float, list[dict[str, float]]]:
+    """The lowest confidence whose decided validation inquiries reach the target accuracy,
+    abstaining on at most the budget; the coverage curve for the report."""
+    found, _ = classifier.probabilities([v.inquiry() for v in validation])
+    confidence = found.decision_confidence
+    complexity = [found.complexity_classes[k].value for k in found.complexity.argmax(axis=1)]
+    department = [found.department_classes[k].value for k in found.department.argmax(axis=1)]
+    right = np.array(
+        [
+            cx == v.complexity and dep == v.department
+            for v, cx, dep in zip(validation, complexity, department, strict=True)
+        ]
+    )
+    order = np.argsort(confidence, kind="stable")
+    n = len(validation)
+    budget = int(np.floor(PARAMETERS["abstain_budget"] * n))
+    curve, chosen = [], None
+    for abstained in range(budget + 1):
+        kept = order[abstained:]
+        accuracy = float(right[kept].mean())
+        threshold = float(confidence[order[abstained]])
+        if abstained % max(1, budget // 10) == 0 or abstained == budget:
+            curve.append(
+                {
+                    "abstain_rate": round(abstained / n, 4),
+                    "threshold": round(threshold, 4),
+                    "decision_accuracy": round(accuracy, 4),
+                }
+            )
+        if chosen is None and accuracy >= PARAMETERS["target_decision_accuracy"]:
+            chosen = threshold
+    if chosen is None:
+        chosen = float(confidence[order[budget]])
+    return chosen, curve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.train")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--model", type=Path, default=TriageSettings().model_path)
+    parser.add_argument("--report", type=Path, default=REPORT_DIR)
+    parser.add_argument("--demo-feed", default=str(DEMO_FEED), help="a folder, or 'none'")
+    parser.add_argument(
+        "--corrections",
+        default="store",
+        help="'store' (triage's database, as the service is configured), a database URL, or 'none'",
+    )
+    args = parser.parse_args(argv)
+
+    from training.corrections import load_corrections
+
+    settings = TriageSettings()
+    catalogue = Catalogue.from_file(settings.catalogue_path)
+    rows = corpus_rows(args.corpus)
+    corrections = load_corrections(args.corrections, settings)
+    train = labelled(rows, "train")
+    groups = [r["base_id"] for r in rows if r["split"] == "train"]
+    train += corrections
+    groups += [f"correction:{c.key}" for c in corrections]
+    validation, test = labelled(rows, "validation"), labelled(rows, "test")
+
+    version = model_version(
+        args.corpus.read_bytes(), corrections, settings.catalogue_path.read_bytes()
+    )
+    model = fit(
+        train,
+        groups,
+        catalogue,
+        version=version,
+        catalogue_digest=catalogue_sha(settings.catalogue_path),
+    )
+    classifier = ModelClassifier(model, catalogue)
+    threshold, curve = choose_threshold(classifier, validation)
+    model.abstain_below = threshold
+    classifier = ModelClassifier(model, catalogue)
+    demo, skipped = demo_feed(Path(args.demo_feed)) if args.demo_feed != "none" else ([], [])
+    model.facts = {
+        "train_lines": len(train) - len(corrections),
+        "corrections": len(corrections),
+        "features": int(len(model.words.vocabulary_) + len(model.chars.vocabulary_)),
+        "sklearn": sklearn.__version__,
+    }
+    report = {
+        "model_version": version,
+        "parameters": PARAMETERS,
+        "targets": TARGETS,
+        "trained_on": model.facts,
+        "abstain_threshold": threshold,
+        "threshold_curve_validation": curve,
+        "validation": evaluate(classifier, validation),
+        "test": evaluate(classifier, test),
+        "demo_feed": {**evaluate(classifier, demo), "skipped": skipped},
+    }
+    args.model.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.model)
+    report["artifact"] = {
+        "path": str(args.model.relative_to(REPO)) if args.model.is_relative_to(REPO) else "",
+        "sha256": hashlib.sha256(args.model.read_bytes()).hexdigest(),
+        "bytes": args.model.stat().st_size,
+    }
+    write_report(report, args.report)
+    test_figures = report["test"]
+    print(
+        f"{version}: test complexity macro-F1 {test_figures['complexity']['macro_f1']:.3f}, "
+        f"department accuracy {test_figures['department']['accuracy']:.3f}, "
+        f"abstain {test_figures['abstain_rate']:.3f}, ECE {test_figures['calibration']['ece']:.3f}"
+        f"; demo feed {report['demo_feed'].get('complexity', {}).get('macro_f1', 0):.3f} / "
+        f"{report['demo_feed'].get('department', {}).get('accuracy', 0):.3f} / "
+        f"{report['demo_feed'].get('abstain_rate', 0):.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
