@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make up/down  start/stop the broker and the four services in the background"
 	@echo "make bench    throughput and latency against the real broker"
+	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON_VERSION) >/dev/null || { echo "$(PYTHON_VERSION) is needed"; exit 1; }
@@ -69,6 +70,11 @@ lint: install
 # options: make bench BENCH_ARGS="-n 20000 --rates 100,500" (python -m benchmarks --help).
 bench: install kafka-jars
 	$(if $(filter file,$(origin KAFKA_BOOTSTRAP_SERVERS)),env -u KAFKA_BOOTSTRAP_SERVERS) $(PY) -m benchmarks $(BENCH_ARGS)
+
+# Rebuilds the shipped triage model and training/report/ from the corpus and the caseworkers'
+# corrections in triage's store (docs/triage.md); deterministic, a few minutes. Not part of test.
+train: install
+	$(PY) -m training.train $(TRAIN_ARGS)
 
 clean: down
 	rm -rf .state
