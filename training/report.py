@@ -203,7 +203,13 @@ def reliability_plot(report: dict[str, Any], path: Path) -> None:
             color=colour,
             label=f"{name.replace('_', ' ')} (ECE {section['calibration']['ece']:.3f})",
         )
-    axis.axvline(report["abstain_threshold"], color="black", linewidth=0.8, linestyle="--")
+    axis.axvline(
+        report["abstain_threshold"],
+        color="black",
+        linewidth=0.8,
+        linestyle="--",
+        label=f"abstain below {report['abstain_threshold']:.2f}",
+    )
     axis.set_xlabel("decision confidence")
     axis.set_ylabel("share right (complexity and department)")
     axis.set_title(f"Reliability, model {report['model_version']}")

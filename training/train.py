@@ -213,7 +213,7 @@ def choose_threshold(
 ) -> tuple[float, list[dict[str, float]]]:
     """The lowest confidence whose decided validation inquiries reach the target accuracy,
     abstaining on at most the budget; the coverage curve for the report."""
-    found, _ = classifier.probabilities([v.inquiry() for v in validation])
+    found, _, _ = classifier.probabilities([v.inquiry() for v in validation])
     confidence = found.decision_confidence
     complexity = [found.complexity_classes[k].value for k in found.complexity.argmax(axis=1)]
     department = [found.department_classes[k].value for k in found.department.argmax(axis=1)]

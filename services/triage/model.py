@@ -19,9 +19,10 @@ from typing import Any
 import joblib
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from services.triage.catalogue import Catalogue, Match
+from services.triage.catalogue import Catalogue, Match, fold
 from services.triage.classifier import Classification
 from services.triage.wording import citizen_words
 from shared.events import Inquiry
@@ -43,11 +44,15 @@ DECIDED = (Complexity.SIMPLE, Complexity.SPECIALIST)
 _WORD = re.compile(r"\w+")
 
 
-def catalogue_evidence(catalogue: Catalogue, prepared: Sequence[str]) -> sp.csr_matrix:
+def catalogue_matches(catalogue: Catalogue, prepared: Sequence[str]) -> list[list[Match]]:
+    return [catalogue.match_folded(text, best=None) for text in prepared]
+
+
+def catalogue_evidence(matches: Sequence[Sequence[Match]]) -> sp.csr_matrix:
     """Per text: how strongly the catalogue's words point at each department and complexity."""
-    rows = np.zeros((len(prepared), len(DEPARTMENTS) + len(DECIDED)), dtype=np.float64)
-    for i, text in enumerate(prepared):
-        for match in catalogue.match_folded(text, best=None):
+    rows = np.zeros((len(matches), len(DEPARTMENTS) + len(DECIDED)), dtype=np.float64)
+    for i, found in enumerate(matches):
+        for match in found:
             strength = math.log1p(match.score)
             column = DEPARTMENTS.index(match.service.department)
             rows[i, column] = max(rows[i, column], strength)
@@ -84,12 +89,18 @@ class TriageModel:
     catalogue_sha: str
     facts: dict[str, Any] = field(default_factory=dict)
 
-    def features(self, catalogue: Catalogue, prepared: Sequence[str]) -> sp.csr_matrix:
+    def features(
+        self,
+        catalogue: Catalogue,
+        prepared: Sequence[str],
+        matches: Sequence[Sequence[Match]] | None = None,
+    ) -> sp.csr_matrix:
+        found = catalogue_matches(catalogue, prepared) if matches is None else matches
         return sp.hstack(
             [
                 self.words.transform(prepared),
                 self.chars.transform(prepared),
-                catalogue_evidence(catalogue, prepared) * self.catalogue_weight,
+                catalogue_evidence(found) * self.catalogue_weight,
             ],
             format="csr",
         )
@@ -158,11 +169,17 @@ class ModelClassifier:
         model = TriageModel.load(path)
         return cls(model, catalogue, abstain_below=abstain_below)
 
-    def probabilities(self, inquiries: Sequence[Inquiry]) -> tuple[Probabilities, sp.csr_matrix]:
+    def probabilities(
+        self, inquiries: Sequence[Inquiry]
+    ) -> tuple[Probabilities, sp.csr_matrix, list[list[Match]]]:
         prepared = [citizen_words(i.subject, i.text) for i in inquiries]
-        x = self.model.features(self.catalogue, prepared)
-        complexity = self.model.complexity.predict_proba(x)
-        department = self.model.department.predict_proba(x)
+        matches = catalogue_matches(self.catalogue, prepared)
+        # Features are finite by construction; scikit-learn's checks cost more than the model
+        # on a small batch.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            x = self.model.features(self.catalogue, prepared, matches)
+            complexity = self.model.complexity.predict_proba(x)
+            department = self.model.department.predict_proba(x)
         return (
             Probabilities(
                 complexity=complexity,
@@ -172,12 +189,13 @@ class ModelClassifier:
                 decision_confidence=self.model.decision_confidence(complexity, department),
             ),
             x,
+            matches,
         )
 
     def classify(self, inquiries: Sequence[Inquiry]) -> list[Classification]:
         if not inquiries:
             return []
-        found, x = self.probabilities(inquiries)
+        found, x, all_matches = self.probabilities(inquiries)
         confidence = found.decision_confidence
         results = []
         for i, inquiry in enumerate(inquiries):
@@ -187,15 +205,14 @@ class ModelClassifier:
             department = found.department_classes[dep]
             p_complexity = float(found.complexity[i, cx])
             p_department = float(found.department[i, dep])
-            row = x.getrow(i)
+            row = slice(x.indptr[i], x.indptr[i + 1])
+            indices, values = x.indices[row], x.data[row]
             words = _original_words(f"{inquiry.subject or ''} {inquiry.text}")
-            complexity_terms = self._strongest(row, self._complexity_direction(cx), words)
-            department_terms = self._strongest(row, self._department_coef[dep], words)
-            matches = [
-                m
-                for m in self.catalogue.match(f"{inquiry.subject or ''}\n{inquiry.text}")
-                if m.service.department is department
-            ]
+            complexity_terms = self._strongest(
+                indices, values, self._complexity_direction(cx), words
+            )
+            department_terms = self._strongest(indices, values, self._department_coef[dep], words)
+            matches = [m for m in all_matches[i] if m.service.department is department]
             service = next((m for m in matches if m.service.complexity is complexity), None)
             sure = confidence[i] >= self.abstain_below
             results.append(
@@ -222,12 +239,14 @@ class ModelClassifier:
         coef = self._complexity_coef[0]
         return coef if predicted == 1 else -coef
 
-    def _strongest(self, row: sp.csr_matrix, coef: np.ndarray, words: dict[str, str]) -> list[str]:
+    def _strongest(
+        self, indices: np.ndarray, values: np.ndarray, coef: np.ndarray, words: dict[str, str]
+    ) -> list[str]:
         """The citizen's words whose n-grams pushed hardest towards the predicted class."""
-        text_part = row.indices < self._n_text
-        indices, values = row.indices[text_part], row.data[text_part]
+        text_part = indices < self._n_text
+        indices, values = indices[text_part], values[text_part]
         contributions = values * coef[indices]
-        order = np.argsort(-contributions)[:40]
+        order = np.argsort(-contributions)[:24]
         weight: dict[str, float] = {}
         for k in order:
             if contributions[k] <= 0:
@@ -259,9 +278,9 @@ def _original_words(text: str) -> dict[str, str]:
     """Folded word -> the word as the citizen wrote it (first spelling wins)."""
     words: dict[str, str] = {}
     for word in _WORD.findall(text):
-        folded = citizen_words(None, word)
-        if folded and not folded.isdigit():
-            words.setdefault(folded, word.lower())
+        if not word.isalpha():
+            continue  # numbers are no evidence: the model reads them all as 0
+        words.setdefault(fold(word), word.lower())
     return words
 
 
