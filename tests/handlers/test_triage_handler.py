@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from faststream import TestApp
 from faststream.kafka import TestKafkaBroker
 
 from services.triage.app import build_app
 from services.triage.settings import TriageSettings
-from shared.events import CitizenProfile, Inquiry, InquiryReceived
-from shared.vocabulary import Channel, Language
+from services.triage.store import CorrectionStore
+from shared.database import make_engine
+from shared.events import CaseworkerAction, CitizenProfile, Inquiry, InquiryReceived
+from shared.vocabulary import CaseworkerActionKind, Channel, Language
 
 
 def received(text: str, channel: Channel = Channel.PHONE) -> InquiryReceived:
@@ -29,8 +32,8 @@ def received(text: str, channel: Channel = Channel.PHONE) -> InquiryReceived:
     )  # type: ignore[return-value]
 
 
-async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged() -> None:
-    settings = TriageSettings(provision_topics=False, topic_prefix="h.")
+async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged(tmp_path: Path) -> None:
+    settings = TriageSettings(provision_topics=False, topic_prefix="h.", state_dir=tmp_path)
     service = build_app(settings)
     routed: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -55,8 +58,8 @@ async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged() -> None:
     assert routed[0]["event_id"] != triaged[0]["event_id"]
 
 
-async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on() -> None:
-    settings = TriageSettings(provision_topics=False, topic_prefix="h2.")
+async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on(tmp_path: Path) -> None:
+    settings = TriageSettings(provision_topics=False, topic_prefix="h2.", state_dir=tmp_path)
     service = build_app(settings)
     dead: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -82,3 +85,28 @@ async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on() -> N
     assert letter["stage"] == "triage"
     assert "not a valid inquiry.received event" in str(letter["reason"])
     assert len(triaged) == 1
+
+
+async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
+    tmp_path: Path,
+) -> None:
+    settings = TriageSettings(provision_topics=False, topic_prefix="h3.", state_dir=tmp_path)
+    service = build_app(settings)
+    event = received("Jeg er uenig i afgørelsen om min hjemmehjælp")
+    reroute = CaseworkerAction.caused_by(
+        None,
+        producer="caseworker",
+        inquiry_id=event.inquiry_id,
+        action=CaseworkerActionKind.REROUTE,
+        caseworker="cw-3",
+        queue="specialist.SOF",
+        to_queue="specialist.SUF",
+    )
+    async with TestKafkaBroker(service.broker) as broker, TestApp(service.app):
+        await broker.publish(event.model_dump_json().encode(), "h3.inquiries.received")
+        await broker.publish(reroute.model_dump_json().encode(), "h3.caseworker.actions")
+        await broker.publish(b"not json", "h3.caseworker.actions")
+
+    [example] = CorrectionStore(make_engine(settings)).labelled()
+    assert (example.complexity, example.department) == ("specialist", "SUF")
+    assert example.text == "Jeg er uenig i afgørelsen om min hjemmehjælp"
