@@ -39,6 +39,7 @@ class Labelled:
     complexity: str
     department: str
     origin: str = ""
+    service: str = ""
 
     def inquiry(self) -> Inquiry:
         return Inquiry(
@@ -67,6 +68,7 @@ def labelled(rows: Sequence[dict[str, Any]], split: str) -> list[Labelled]:
             text=r["text"],
             complexity=r["complexity"],
             department=r["department"],
+            service=r["service_id"],
             origin=(
                 "first corpus"
                 if int(r["base_id"].removeprefix("b")) <= FIRST_CORPUS_BASES
@@ -240,6 +242,7 @@ def figures(items: Sequence[Labelled], found: Sequence[Classification]) -> dict[
             "confusion": confusion(truth_dep, pred_dep, DEPARTMENTS, DEPARTMENTS),
         },
         "decision_accuracy": round(float(both[decided].mean()), 4) if decided else 0.0,
+        "service": _service_figures([items[i] for i in decided], [found[i] for i in decided]),
         "without_abstaining": {
             "complexity_macro_f1": _macro(
                 per_class([it.complexity for it in items], leaning, COMPLEXITIES), COMPLEXITIES
@@ -287,6 +290,19 @@ def evaluate(classifier: Classifier, items: Sequence[Labelled]) -> dict[str, Any
         if any(it.origin for it in items):
             result["per_origin"] = breakdown(items, found, "origin")
     return result
+
+
+def _service_figures(
+    items: Sequence[Labelled], found: Sequence[Classification]
+) -> dict[str, float]:
+    """How often a decision names a catalogue service, and how often that is the labelled one."""
+    labelled_ = [(it, f) for it, f in zip(items, found, strict=True) if it.service]
+    named = [(it, f) for it, f in labelled_ if f.service is not None]
+    right = sum(1 for it, f in named if f.service is not None and f.service.id == it.service)
+    return {
+        "named": round(len(named) / len(labelled_), 4) if labelled_ else 0.0,
+        "right_when_named": round(right / len(named), 4) if named else 0.0,
+    }
 
 
 def _leaning(found: Classification) -> str:

@@ -56,6 +56,14 @@ def _set_summary(name: str, s: dict[str, Any], targets: dict[str, float]) -> lis
         f"{s['decision_accuracy']:.3f} | | |",
         f"| complexity macro-F1 without abstaining | {w['complexity_macro_f1']:.3f} | | |",
         f"| department accuracy without abstaining | {w['department_accuracy']:.3f} | | |",
+        *(
+            [
+                f"| decisions naming a catalogue service / of those the labelled one | "
+                f"{_pct(s['service']['named'])} / {_pct(s['service']['right_when_named'])} | | |"
+            ]
+            if s.get("service", {}).get("named")
+            else []
+        ),
         f"| ECE of the complexity head / department head | "
         f"{s['calibration']['ece_complexity']:.3f} / {s['calibration']['ece_department']:.3f}"
         " | | |",

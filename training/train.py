@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
@@ -75,6 +76,7 @@ PARAMETERS: dict[str, Any] = {
     # The threshold is the lowest confidence at which the decided inquiries of the validation
     # split are at least this often right (complexity and department), within the abstain budget.
     "target_decision_accuracy": 0.9,
+    "service_centroid_terms": 300,
     "abstain_budget": 0.09,
 }
 TARGETS = {
@@ -153,6 +155,9 @@ def fit(
         catalogue_sha=catalogue_digest,
     )
     x = model.features(catalogue, prepared)
+    model.service_ids, model.service_centroids = _service_centroids(
+        x, train, n_text=words_and_chars(model)
+    )
     # Folds by base text: variants of one text on both sides would flatter the calibration.
     y_complexity = np.array([t.complexity for t in train])
     y_department = np.array([t.department for t in train])
@@ -191,6 +196,33 @@ def _slim(head: Any) -> None:
             for weights in ("coef_", "feature_log_prob_"):
                 if hasattr(model, weights):
                     setattr(model, weights, getattr(model, weights).astype(np.float32))
+
+
+def words_and_chars(model: TriageModel) -> int:
+    return len(model.words.vocabulary_) + len(model.chars.vocabulary_)
+
+
+def _service_centroids(
+    x: Any, train: Sequence[Labelled], *, n_text: int
+) -> tuple[tuple[str, ...], Any]:
+    """Per service, the mean n-gram weights of its training texts, its strongest few hundred
+    kept (single precision): enough to tell a department's services apart, a few hundred kB."""
+    keep = PARAMETERS["service_centroid_terms"]
+    services = tuple(sorted({t.service for t in train if t.service}))
+    text = x[:, :n_text].tocsr()
+    rows, columns, values = [], [], []
+    for row, service in enumerate(services):
+        members = [i for i, t in enumerate(train) if t.service == service]
+        mean = np.asarray(text[members].mean(axis=0)).ravel()
+        strongest = np.argsort(-mean, kind="stable")[:keep]
+        strongest = strongest[mean[strongest] > 0]
+        rows += [row] * len(strongest)
+        columns += strongest.tolist()
+        values += mean[strongest].tolist()
+    centroids = sp.csr_matrix(
+        (np.array(values, dtype=np.float32), (rows, columns)), shape=(len(services), n_text)
+    )
+    return services, centroids
 
 
 def _folds(x: Any, groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

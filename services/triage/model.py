@@ -42,6 +42,19 @@ DEPARTMENT_NAMES = {
 DEPARTMENTS = tuple(Department)
 DECIDED = (Complexity.SIMPLE, Complexity.SPECIALIST)
 _WORD = re.compile(r"\w+")
+# Words that carry grammar, not a matter: the model may weigh them, a reason does not name them.
+_NOT_EVIDENCE = frozenset(
+    fold(w)
+    for w in (
+        "and", "are", "but", "can", "could", "did", "does", "for", "from", "have", "how", "may",
+        "not", "our", "please", "that", "the", "this", "was", "what", "when", "where", "who",
+        "why", "will", "with", "would", "you", "your", "alle", "blev", "bliver", "det", "den",
+        "der", "dem", "din", "dit", "eller", "efter", "for", "fra", "gerne", "har", "have",
+        "hej", "hvad", "hvem", "hvis", "hvor", "hvordan", "hvornår", "ikke", "jeg", "kan",
+        "kunne", "man", "med", "men", "mig", "min", "mit", "mine", "også", "om", "over",
+        "på", "sig", "skal", "som", "til", "uden", "ved", "vil", "vi", "være", "været",
+    )
+)  # fmt: skip
 
 
 def catalogue_matches(catalogue: Catalogue, prepared: Sequence[str]) -> list[list[Match]]:
@@ -88,6 +101,11 @@ class TriageModel:
     abstain_below: float
     catalogue_sha: str
     facts: dict[str, Any] = field(default_factory=dict)
+    # Per catalogue service, the mean of its training texts' n-gram weights (the strongest few
+    # hundred): which service of the decided department and complexity a text is closest to,
+    # when the catalogue's own words do not appear in it.
+    service_ids: tuple[str, ...] = ()
+    service_centroids: Any = None
 
     def features(
         self,
@@ -197,6 +215,7 @@ class ModelClassifier:
             return []
         found, x, all_matches = self.probabilities(inquiries)
         confidence = found.decision_confidence
+        closeness = self._closeness(x)
         results = []
         for i, inquiry in enumerate(inquiries):
             cx = int(found.complexity[i].argmax())
@@ -214,6 +233,11 @@ class ModelClassifier:
             department_terms = self._strongest(indices, values, self._department_coef[dep], words)
             matches = [m for m in all_matches[i] if m.service.department is department]
             service = next((m for m in matches if m.service.complexity is complexity), None)
+            # A specialist answer is nearly always a written decision (rule 2): worth knowing
+            # the service by its wording. A simple one would only gain a self-service link,
+            # and a wrong link sends the citizen astray: only the catalogue's words give one.
+            if service is None and closeness is not None and complexity is Complexity.SPECIALIST:
+                service = self._closest(closeness[i], department, complexity)
             sure = confidence[i] >= self.abstain_below
             results.append(
                 Classification(
@@ -233,6 +257,25 @@ class ModelClassifier:
                 )
             )  # fmt: skip
         return results
+
+    def _closeness(self, x: sp.csr_matrix) -> np.ndarray | None:
+        centroids = self.model.service_centroids
+        if centroids is None:
+            return None
+        return np.asarray((x[:, : self._n_text] @ centroids.T).toarray())
+
+    def _closest(
+        self, closeness: np.ndarray, department: Department, complexity: Complexity
+    ) -> Match | None:
+        """The service of this department and complexity whose training texts are most alike."""
+        best, best_score = None, 0.0
+        for column, service_id in enumerate(self.model.service_ids):
+            service = self.catalogue.by_id.get(service_id)
+            if service is None or service.department is not department:
+                continue
+            if service.complexity is complexity and closeness[column] > best_score:
+                best, best_score = service, float(closeness[column])
+        return Match(best, 0.0, ()) if best is not None else None
 
     def _complexity_direction(self, predicted: int) -> np.ndarray:
         # A binary linear model has one weight vector, pointing at its second class.
@@ -260,7 +303,9 @@ class ModelClassifier:
             for owner in owners:
                 weight[owner] = weight.get(owner, 0.0) + float(contributions[k]) / len(owners)
         ranked = sorted(weight, key=lambda w: (-weight[w], w))
-        return [words[w] for w in ranked if len(w) > 2][: self.terms_shown]
+        return [words[w] for w in ranked if len(w) > 2 and w not in _NOT_EVIDENCE][
+            : self.terms_shown
+        ]
 
 
 def _linear_coef(head: Any) -> np.ndarray:
@@ -301,7 +346,13 @@ def _complexity_reason(
     words = f" The words {_quoted(terms)} weigh most for it." if terms else ""
     if service is not None:
         s = service.service
-        words += f" The catalogue's '{s.name_en}' is a {s.complexity.value} service ({s.kind})."
+        if service.terms:
+            words += f" The catalogue's '{s.name_en}' is a {s.complexity.value} service ({s.kind})."
+        else:
+            words += (
+                f" Closest in wording among the department's {s.complexity.value} services: "
+                f"'{s.name_en}' ({s.kind})."
+            )
     if not sure:
         return (
             f"Not sure enough to decide: confidence {confidence:.2f} is below the threshold "

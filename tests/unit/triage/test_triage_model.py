@@ -125,3 +125,15 @@ def test_a_batch_gets_the_same_decisions_as_one_at_a_time(classifier: ModelClass
     batch = classifier.classify([inquiry(t) for t in texts])
     single = [classifier.classify([inquiry(t)])[0] for t in texts]
     assert batch == single
+
+
+def test_a_specialist_matter_in_everyday_words_is_answered_by_a_written_decision(
+    classifier: ModelClassifier,
+) -> None:
+    text = "Jeg er uenig i kommunens svar om min mors hjælp i hjemmet og vil have det set på igen."
+    [decision] = decide_batch([inquiry(text, email="a@example.dk")], classifier, SETTINGS)
+    assert (decision.complexity, decision.queue) == (Complexity.SPECIALIST, "specialist.SUF")
+    assert decision.service_id is not None
+    assert decision.written_decision
+    assert decision.reply_channel.value == "digital_post"
+    assert decision.reasons[3].text.startswith("Rule 2")
