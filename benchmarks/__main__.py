@@ -155,6 +155,7 @@ async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, An
                     "inquiries": args.scaling_n,
                     "per_s": round(args.scaling_n / done["counted_seconds"]),
                     "load": done["load"],
+                    "processes": done["processes"],
                 }
             )
 

@@ -3,7 +3,11 @@ tells which message it came from."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.utils import parsedate_to_datetime
 
 from benchmarks.inquiry_mix import InquiryMix, Outcome
 from benchmarks.load import expected, percentiles
@@ -47,3 +51,18 @@ def test_percentiles_are_nearest_rank() -> None:
         "p99": 99.0,
         "max": 100.0,
     }
+
+
+def test_inquiries_of_the_benchmark_arrive_now_not_on_the_feeds_dates() -> None:
+    mix = InquiryMix()
+    arrival = mix.arrival.astimezone(UTC)
+    for m in mix.messages(0, len(mix.feed)):
+        if m.outcome is not Outcome.INQUIRY or m.channel is Channel.LETTER:
+            continue
+        if m.channel is Channel.EMAIL:
+            dated = message_from_bytes(m.body)["Date"]
+            assert abs(parsedate_to_datetime(dated) - arrival) < timedelta(seconds=1)
+        else:
+            stamps = [v for k, v in json.loads(m.body).items() if k.endswith("_at")]
+            assert stamps
+            assert all(datetime.fromisoformat(v) == arrival for v in stamps)
