@@ -17,7 +17,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from demo.feed import expected_inquiries, load_feed
 from shared.events import DeadLettered, InquiryTriaged
 from shared.settings import ServiceSettings
-from shared.topics import INQUIRIES_TRIAGED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
+from shared.topics import (
+    INQUIRIES_TRIAGED,
+    INTAKE_STAGE,
+    STAGES,
+    TopicNames,
+    deadletter_topic,
+    raw_topic,
+)
 from shared.vocabulary import Complexity
 
 WAIT_SECONDS = float(os.environ.get("DEMO_WAIT_SECONDS", "120"))
@@ -60,7 +67,7 @@ async def run_demo() -> int:
 
     consumer = await _consumer_at_end(
         settings.kafka_bootstrap_servers,
-        [names(INQUIRIES_TRIAGED), names(deadletter_topic(INTAKE_STAGE))],
+        [names(INQUIRIES_TRIAGED), *(names(deadletter_topic(stage)) for stage in STAGES)],
     )
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5
@@ -81,7 +88,12 @@ async def run_demo() -> int:
     dead: list[DeadLettered] = []
     deadline = time.monotonic() + WAIT_SECONDS
     try:
-        while (len(triaged) < expected or len(dead) < malformed) and time.monotonic() < deadline:
+
+        def unread() -> bool:
+            from_intake = sum(d.dead_letter.stage == INTAKE_STAGE for d in dead)
+            return len(triaged) < expected or from_intake < malformed
+
+        while unread() and time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=500)
             for records in batches.values():
                 for record in records:
@@ -136,7 +148,10 @@ def _summary(
         _table("Recommended reply channel", reply),
         f"  ({shifted} answered on another channel than they came by: channel shift on reply)",
         "\nDead letters",
-        *(f"  {d.dead_letter.source_topic}: {d.dead_letter.reason[:100]}" for d in dead),
+        *(
+            f"  {d.dead_letter.stage} ({d.dead_letter.source_topic}): {d.dead_letter.reason[:100]}"
+            for d in dead
+        ),
     ]
     return "\n".join(parts)
 
