@@ -60,6 +60,10 @@ class Pipeline:
         )
         if instance is not None:
             env[f"{service_of(instance).upper()}_HTTP_PORT"] = str(self.ports[instance])
+        if instance is not None and instance != service_of(instance):
+            # A store of its own, as on another machine: two processes creating the same
+            # SQLite tables at once collide.
+            env["STATE_DIR"] = str(self.state_dir / instance)
         return env
 
     def start(self, *instances: str) -> None:
