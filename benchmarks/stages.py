@@ -1,5 +1,5 @@
-"""Per stage, in this process and without the bus: intake's normalisation and triage's
-inference (one inquiry a call and a whole batch a call), and the envelope's own codec cost.
+"""Per stage, in this process and without the bus: intake's normalisation, triage's inference
+(one inquiry a call and a whole batch a call), reply's planning, and the envelope's own codec cost.
 
 The services change under this code, so it reaches them by name and reports a stage whose
 shape changed as unavailable instead of failing the run; what each service costs inside the
@@ -8,16 +8,18 @@ running pipeline is measured there (end_to_end.py: CPU and handler time per inqu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import logging
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from benchmarks.inquiry_mix import InquiryMix, Outcome
-from shared.events import InquiryReceived
+from shared.events import InquiryReceived, InquiryTriaged
 
 SALT = "benchmark-salt-not-a-secret"
 BATCH = 500
@@ -88,6 +90,37 @@ def _inference(inquiries: Sequence[Any], out: dict[str, Any]) -> None:
         }
 
 
+def _reply(inquiries: Sequence[Any], out: dict[str, Any]) -> None:
+    """Reply planning per triaged inquiry: the planner as the reply service calls it."""
+    triage_settings = _service("services.triage.settings", "TriageSettings")()
+    classifier = _service("services.triage.loading", "load_classifier")(triage_settings)
+    decisions = _service("services.triage.decide", "decide_batch")(
+        inquiries, classifier, triage_settings
+    )
+    triaged = [
+        InquiryTriaged.caused_by(
+            None, producer="triage", inquiry_id=uuid.uuid4(), inquiry=i, decision=d
+        )
+        for i, d in zip(inquiries, decisions, strict=True)
+    ]
+    settings = _service("services.reply.settings", "ReplySettings")()
+    calendar = _service("services.reply.business_hours", "BusinessCalendar").from_settings(settings)
+    templates = _service("services.reply.templates", "ReplyTemplates").load(
+        settings.templates_dir, settings.template_fallback
+    )
+    plan_reply = _service("services.reply.planner", "plan_reply")
+
+    def plan(event: Any) -> Any:
+        return plan_reply(event, settings=settings, calendar=calendar, templates=templates)
+
+    plannable = []
+    for event in triaged:
+        with contextlib.suppress(Exception):  # the service dead-letters those it cannot plan
+            plan(event)
+            plannable.append(event)
+    out["reply_planning_us"] = per_item_us(lambda: [plan(e) for e in plannable], len(plannable))
+
+
 def _codec(inquiries: Sequence[Any], out: dict[str, Any]) -> None:
     """Every stage validates what it reads and serialises what it sends."""
     events = [
@@ -110,6 +143,7 @@ def measure_stages(mix: InquiryMix) -> dict[str, Any]:
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("intake", lambda: state.__setitem__("inquiries", _intake(mix, out))),
         ("triage inference", lambda: _inference(state["inquiries"], out)),
+        ("reply planning", lambda: _reply(state["inquiries"], out)),
         ("codec", lambda: _codec(state["inquiries"], out)),
     ]
     # A stage's own error logging would flood the table; its errors are reported instead.
