@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKACTL := deploy/kafka/kafkactl
-# The services find the broker that `make kafka-up` starts.
 export KAFKA_PORT ?= 9092
-export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(KAFKA_PORT)
+# The services and the demo find the broker that `make kafka-up` starts. Not exported: tests and
+# the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
+BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 
 .PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
 
@@ -38,7 +39,7 @@ kafka-down:
 	$(KAFKACTL) down
 
 up: install kafka-up
-	deploy/pipeline up
+	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/pipeline up
 
 down:
 	deploy/pipeline down
@@ -49,7 +50,7 @@ status:
 	deploy/pipeline status
 
 run: up
-	deploy/run-demo
+	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/run-demo
 
 # Prometheus and promtool (Debian's package) for the metrics tests and the alert-rule checks.
 prometheus:
@@ -69,7 +70,7 @@ lint: install
 # A broker of its own on BENCH_KAFKA_PORT (39092) unless KAFKA_BOOTSTRAP_SERVERS is given;
 # options: make bench BENCH_ARGS="-n 20000 --rates 100,500" (python -m benchmarks --help).
 bench: install kafka-jars
-	$(if $(filter file,$(origin KAFKA_BOOTSTRAP_SERVERS)),env -u KAFKA_BOOTSTRAP_SERVERS) $(PY) -m benchmarks $(BENCH_ARGS)
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 # Rebuilds the shipped triage model and training/report/ from the corpus and the caseworkers'
 # corrections in triage's store (docs/triage.md); deterministic, a few minutes. Not part of test.
