@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.triage.settings import TriageSettings
 from training.evaluation import Labelled
 
@@ -12,16 +10,14 @@ def load_corrections(source: str, settings: TriageSettings) -> list[Labelled]:
     """'none', 'store' (the database the service is configured with, when it exists) or a URL."""
     if source == "none":
         return []
-    if source == "store":
-        if settings.database_url:
-            url = settings.sqlalchemy_url()
-        else:
-            path = settings.state_dir / f"{settings.topic_prefix}{settings.service_name}.db"
-            if not Path(path).exists():
-                return []
-            url = f"sqlite:///{path}"
-    else:
-        url = source.replace("postgresql://", "postgresql+psycopg://", 1)
+    if source != "store":
+        settings = settings.model_copy(update={"database_url": source})
+    elif (
+        not settings.database_url
+        and not (settings.state_dir / f"{settings.topic_prefix}{settings.service_name}.db").exists()
+    ):
+        return []  # no service has run here: no corrections yet
+    url = settings.sqlalchemy_url()
 
     from sqlmodel import create_engine
 
