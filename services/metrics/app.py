@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry
 
+from services.metrics.counted import COUNTED
 from services.metrics.gauges import ChannelMix, ConsumerLag
 from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
-from services.metrics.tally import SCHEMAS, ReasonCategories, Tally, read_events
+from services.metrics.tally import ReasonCategories, Tally, read_events
 from shared.bus import batch_subscriber, ensure_topics, make_broker
 from shared.database import make_engine
 from shared.service import ServiceProcess
@@ -48,7 +49,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     )
     state: dict[str, Any] = {}
 
-    @batch_subscriber(broker, settings, *SCHEMAS)
+    @batch_subscriber(broker, settings, *COUNTED)
     async def on_counted_events(_: list[bytes], message: KafkaMessage) -> None:
         events, unreadable = read_events(message.raw_message, names)
         statistics: Statistics = state["statistics"]
@@ -74,7 +75,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        await ensure_topics(settings, list(SCHEMAS))
+        await ensure_topics(settings, list(COUNTED))
         state["statistics"] = Statistics(make_engine(settings), zone=zone)
         await lag.start()
         poller = asyncio.create_task(refresh_gauges())

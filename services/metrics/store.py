@@ -19,8 +19,9 @@ from sqlalchemy import Connection, delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
+from services.metrics.counted import CountedInquiryReceived, CountedInquiryTriaged
 from shared.database import create_tables
-from shared.events import Envelope, InquiryReceived, InquiryTriaged
+from shared.events import Envelope
 
 
 class CountedEvent(SQLModel, table=True):
@@ -97,14 +98,14 @@ class Statistics:
 
     def _daily_key(self, event: Envelope) -> DailyKey | None:
         match event:
-            case InquiryReceived(payload=inquiry):
+            case CountedInquiryReceived(payload=inquiry):
                 return DailyKey(
                     self.day_of(event.occurred_at),
                     event.event_type,
                     inquiry.channel.value,
                     outcome=inquiry.outcome.value if inquiry.outcome else "",
                 )
-            case InquiryTriaged(inquiry=inquiry, decision=decision):
+            case CountedInquiryTriaged(inquiry=inquiry, decision=decision):
                 return DailyKey(
                     self.day_of(event.occurred_at),
                     event.event_type,
@@ -143,6 +144,6 @@ class Statistics:
     def received_per_channel(self, first: date, last: date) -> dict[str, int]:
         totals: Counter[str] = Counter()
         for row in self.daily_counts(first, last):
-            if row.event_type == InquiryReceived.EVENT_TYPE:
+            if row.event_type == CountedInquiryReceived.EVENT_TYPE:
                 totals[row.channel] += row.count
         return dict(totals)

@@ -19,27 +19,15 @@ from aiokafka import ConsumerRecord
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 
-from shared.events import (
-    CaseworkerAction,
-    DeadLettered,
-    Envelope,
-    InquiryReceived,
-    InquiryTriaged,
-    ReplyOverdue,
-    ReplyPlanned,
-    ReplySent,
+from services.metrics.counted import (
+    COUNTED,
+    CountedDeadLettered,
+    CountedInquiryReceived,
+    CountedInquiryTriaged,
+    CountedReplyPlanned,
 )
-from shared.topics import (
-    CASEWORKER_ACTIONS,
-    INQUIRIES_RECEIVED,
-    INQUIRIES_TRIAGED,
-    REPLIES_OVERDUE,
-    REPLIES_PLANNED,
-    REPLIES_SENT,
-    STAGES,
-    TopicNames,
-    deadletter_topic,
-)
+from shared.events import CaseworkerAction, Envelope, ReplyOverdue, ReplySent
+from shared.topics import STAGES, TopicNames
 from shared.vocabulary import (
     ALL_QUEUES,
     CaseworkerActionKind,
@@ -47,16 +35,6 @@ from shared.vocabulary import (
     ContactOutcome,
     ReplyChannel,
 )
-
-SCHEMAS: dict[str, type[Envelope]] = {
-    INQUIRIES_RECEIVED: InquiryReceived,
-    INQUIRIES_TRIAGED: InquiryTriaged,
-    REPLIES_PLANNED: ReplyPlanned,
-    REPLIES_SENT: ReplySent,
-    REPLIES_OVERDUE: ReplyOverdue,
-    CASEWORKER_ACTIONS: CaseworkerAction,
-    **{deadletter_topic(stage): DeadLettered for stage in STAGES},
-}
 
 # Phone calls and visits end with an outcome; the rest are answered later by nature.
 CONTACT_CHANNELS = (Channel.PHONE, Channel.IN_PERSON)
@@ -79,7 +57,7 @@ def read_events(
     unreadable: list[str] = []
     for record in records:
         topic = names.relative(record.topic)
-        schema = SCHEMAS.get(topic)
+        schema = COUNTED.get(topic)
         if schema is None:
             continue
         try:
@@ -230,7 +208,7 @@ class Tally:
 
     def count_unreadable(self, topics: Iterable[str]) -> None:
         for topic in topics:
-            self.unreadable.labels(topic if topic in SCHEMAS else OTHER).inc()
+            self.unreadable.labels(topic if topic in COUNTED else OTHER).inc()
 
     def count(self, events: Iterable[Envelope]) -> None:
         for event in events:
@@ -238,7 +216,7 @@ class Tally:
 
     def _count(self, event: Envelope) -> None:
         match event:
-            case InquiryReceived(payload=inquiry):
+            case CountedInquiryReceived(payload=inquiry):
                 self.received.labels(inquiry.channel.value, inquiry.language.value).inc()
                 if inquiry.outcome and inquiry.channel in CONTACT_CHANNELS:
                     self.contact_outcomes.labels(inquiry.channel.value, inquiry.outcome.value).inc()
@@ -247,7 +225,7 @@ class Tally:
                     self._received_at.put(event.event_id, event.occurred_at)
                 else:
                     self._observe_latency(decided.channel, event.occurred_at, decided.at)
-            case InquiryTriaged(inquiry=inquiry, decision=decision):
+            case CountedInquiryTriaged(inquiry=inquiry, decision=decision):
                 queue = decision.queue if decision.queue in ALL_QUEUES else OTHER
                 self.triaged.labels(
                     inquiry.channel.value,
@@ -258,7 +236,7 @@ class Tally:
                 ).inc()
                 self.confidence.labels(decision.complexity.value).observe(decision.confidence)
                 self._join_receipt(event, inquiry.channel)
-            case ReplyPlanned(plan=plan):
+            case CountedReplyPlanned(plan=plan):
                 self.replies_planned.labels(plan.reply_channel.value, plan.kind).inc()
             case ReplySent(reply_channel=reply_channel, kind=kind):
                 self.replies_sent.labels(reply_channel.value, kind).inc()
@@ -266,11 +244,11 @@ class Tally:
                 self.replies_overdue.labels(reply_channel.value).inc()
             case CaseworkerAction(action=action):
                 self.caseworker_actions.labels(action.value).inc()
-            case DeadLettered(dead_letter=letter):
+            case CountedDeadLettered(dead_letter=letter):
                 stage = letter.stage if letter.stage in STAGES else OTHER
                 self.dead_letters.labels(stage, self._reason_category(letter.reason)).inc()
 
-    def _join_receipt(self, triaged: InquiryTriaged, channel: Channel) -> None:
+    def _join_receipt(self, triaged: CountedInquiryTriaged, channel: Channel) -> None:
         # Triage names the received event as its cause; the two topics are consumed side by
         # side, so the decision may be read first and wait for its receipt.
         if triaged.causation_id is None:

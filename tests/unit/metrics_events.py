@@ -1,21 +1,37 @@
-"""Events as the pipeline publishes them, for the metrics service's tests."""
+"""Events as the pipeline publishes them, and as the metrics service reads them off the bus, for
+the metrics service's tests."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
+from aiokafka import ConsumerRecord
+
+from services.metrics.tally import read_events
 from shared.events import (
     CaseworkerAction,
     DeadLetter,
     DeadLettered,
     Decision,
+    Envelope,
     Inquiry,
     InquiryReceived,
     InquiryTriaged,
     Reason,
     ReplyOverdue,
+    ReplyPlanned,
     ReplySent,
+)
+from shared.topics import (
+    CASEWORKER_ACTIONS,
+    INQUIRIES_RECEIVED,
+    INQUIRIES_TRIAGED,
+    REPLIES_OVERDUE,
+    REPLIES_PLANNED,
+    REPLIES_SENT,
+    TopicNames,
+    deadletter_topic,
 )
 from shared.vocabulary import (
     CaseworkerActionKind,
@@ -27,6 +43,33 @@ from shared.vocabulary import (
     ReplyChannel,
     specialist_queue,
 )
+
+TOPICS: dict[type[Envelope], str] = {
+    InquiryReceived: INQUIRIES_RECEIVED,
+    InquiryTriaged: INQUIRIES_TRIAGED,
+    ReplyPlanned: REPLIES_PLANNED,
+    ReplySent: REPLIES_SENT,
+    ReplyOverdue: REPLIES_OVERDUE,
+    CaseworkerAction: CASEWORKER_ACTIONS,
+}
+
+
+def on_the_bus(event: Envelope) -> ConsumerRecord[bytes, bytes]:
+    """The record a consumer gets for `event` (a dead letter on its stage's topic)."""
+    topic = (
+        deadletter_topic(event.dead_letter.stage)
+        if isinstance(event, DeadLettered)
+        else TOPICS[type(event)]
+    )
+    value = event.model_dump_json().encode()
+    return ConsumerRecord(topic, 0, 0, 0, 0, None, value, None, 0, len(value), [])
+
+
+def as_read(*events: Envelope) -> list[Envelope]:
+    """The events as the metrics service reads them: through JSON, only what it counts."""
+    read, unreadable = read_events([on_the_bus(e) for e in events], TopicNames())
+    assert not unreadable
+    return read
 
 
 def at(text: str) -> datetime:

@@ -11,6 +11,7 @@ from services.metrics.tally import ReasonCategories, Tally
 from shared.vocabulary import Channel, Complexity, ContactOutcome, Department, ReplyChannel
 from tests.prometheus_tools import promtool
 from tests.unit.metrics_events import (
+    as_read,
     at,
     dead_lettered,
     overdue,
@@ -50,8 +51,10 @@ def test_a_days_events_are_counted_by_channel_decision_reply_and_outcome() -> No
     )
     abstained = triaged(call, NOON, complexity=Complexity.UNDETERMINED, confidence=0.3)
     action = reply_sent(decided)
-    tally.count([call, visit, email, decided, abstained, action])
-    tally.count([sent(action, ReplyChannel.DIGITAL_POST), overdue(decided, ReplyChannel.LETTER)])
+    tally.count(as_read(call, visit, email, decided, abstained, action))
+    tally.count(
+        as_read(sent(action, ReplyChannel.DIGITAL_POST), overdue(decided, ReplyChannel.LETTER))
+    )
 
     assert _value(registry, "inquiries_received_total", channel="phone", language="da") == 1
     assert _value(registry, "inquiries_received_total", channel="email", language="da") == 1
@@ -79,11 +82,11 @@ def test_latency_runs_from_intakes_publish_not_from_an_old_email_date_header() -
     tally, registry = _tally()
     # The e-mail was written three days ago; intake read it at noon, triage decided 0.3 s later.
     email = received(Channel.EMAIL, NOON, received_at=NOON - timedelta(days=3))
-    tally.count([email, triaged(email, NOON + timedelta(seconds=0.3))])
+    tally.count(as_read(email, triaged(email, NOON + timedelta(seconds=0.3))))
     # Topics are consumed side by side: a decision read before its receipt still joins it.
     letter = received(Channel.LETTER, NOON)
-    tally.count([triaged(letter, NOON + timedelta(seconds=2))])
-    tally.count([letter])
+    tally.count(as_read(triaged(letter, NOON + timedelta(seconds=2))))
+    tally.count(as_read(letter))
 
     assert _value(registry, "inquiry_receipt_to_queue_seconds_sum", channel="email") == 0.3
     assert (
@@ -95,11 +98,11 @@ def test_latency_runs_from_intakes_publish_not_from_an_old_email_date_header() -
 def test_a_dead_letters_free_text_reason_becomes_a_bounded_category() -> None:
     tally, registry = _tally()
     tally.count(
-        [
+        as_read(
             dead_lettered("intake", "phone payload is not valid JSON: Expecting value: line 1"),
             dead_lettered("triage", "not a valid inquiry.received event: payload.text: missing"),
             dead_lettered("intake", "Jens Hansen's letter about 120385-1234 made us fail oddly"),
-        ]
+        )
     )
     assert _value(registry, "dead_letters_total", stage="intake", reason="invalid_json") == 1
     assert _value(registry, "dead_letters_total", stage="triage", reason="invalid_format") == 1
@@ -112,7 +115,7 @@ def test_a_dead_letters_free_text_reason_becomes_a_bounded_category() -> None:
 def test_exposition_passes_promtool_check_metrics() -> None:
     tally, registry = _tally()
     email = received(Channel.EMAIL, NOON)
-    tally.count([email, triaged(email, NOON), dead_lettered("reply", "not UTF-8")])
+    tally.count(as_read(email, triaged(email, NOON), dead_lettered("reply", "not UTF-8")))
     result = promtool("check", "metrics", stdin=generate_latest(registry).decode())
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout + result.stderr == ""
