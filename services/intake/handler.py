@@ -21,7 +21,7 @@ from aiokafka import ConsumerRecord
 
 from services.intake.cpr import mask_bytes, redact
 from services.intake.language import DEFAULT_MIN_CONFIDENCE
-from services.intake.normalise import Ignored, Normalised, Unreadable, read_message
+from services.intake.normalise import Ignored, Normalised, Unreadable, read_messages
 from shared.bus import Outgoing, dead_letter
 from shared.events import InquiryReceived, derived_id
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames
@@ -112,37 +112,41 @@ def process_raw_batch(
     now: datetime | None = None,
 ) -> IntakeBatch:
     batch = IntakeBatch()
+    channels = [channel_of(record.topic, names) for record in records]
+    results = iter(
+        read_messages(
+            [
+                (channel, record.value or b"", record_headers(record))
+                for record, channel in zip(records, channels, strict=True)
+                if channel is not None
+            ],
+            salt=salt,
+            now=now,
+            min_language_confidence=min_language_confidence,
+        )
+    )
     read: list[tuple[Channel, Normalised | Ignored]] = []
-    for record in records:
-        channel = channel_of(record.topic, names)
+    for record, channel in zip(records, channels, strict=True):
         if channel is None:
             reason = f"topic {names.relative(record.topic)} is not a channel's raw topic"
             _dead_letter(batch, record, reason, names)
             batch.outcomes.append((UNKNOWN_CHANNEL, DEAD_LETTER))
             continue
-        try:
-            result = read_message(
-                channel,
-                record.value or b"",
-                salt=salt,
-                headers=record_headers(record),
-                now=now,
-                min_language_confidence=min_language_confidence,
-            )
-        except Unreadable as error:
-            _dead_letter(batch, record, str(error), names)
+        result = next(results)
+        if isinstance(result, Unreadable):
+            _dead_letter(batch, record, str(result), names)
             batch.outcomes.append((channel.value, DEAD_LETTER))
             continue
-        except Exception as error:
+        if isinstance(result, Exception):
             # A bug of ours, not the sender's: kept for replay once it is fixed. The error's
             # message may quote the content, so its type and the stack are logged, not its text.
             log.error(
                 "unexpected %s normalising a %s message, at:\n%s",
-                type(error).__name__,
+                type(result).__name__,
                 channel,
-                "".join(traceback.format_tb(error.__traceback__)),
+                "".join(traceback.format_tb(result.__traceback__)),
             )
-            reason = f"intake failed on this message ({type(error).__name__}); kept for replay"
+            reason = f"intake failed on this message ({type(result).__name__}); kept for replay"
             _dead_letter(batch, record, reason, names)
             batch.outcomes.append((channel.value, DEAD_LETTER))
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from services.intake.cpr import citizen_key, keyed_digest, redact
-from services.intake.language import DEFAULT_MIN_CONFIDENCE, detect_language
+from services.intake.language import DEFAULT_MIN_CONFIDENCE, detect_languages
 from services.intake.letters import PDF_MAGIC, UnreadableLetter, parse_letter, pdf_text
 from services.intake.mime import UnreadableEmail, html_to_text, parse_email
 from services.intake.notes import parse_plain_note
 from shared.events import Attachment, CitizenProfile, Inquiry
 from shared.raw import ChatTranscript, IntercomNotification, PhoneNote, VisitNote, WebForm
-from shared.vocabulary import Channel, ContactOutcome
+from shared.vocabulary import Channel, ContactOutcome, Language
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -94,6 +94,10 @@ class _Draft:
     letter_date: date | None = None
     attachments: list[Attachment] = field(default_factory=list)
     originals: list[Original] = field(default_factory=list)
+
+    @property
+    def language_sample(self) -> str:
+        return f"{self.subject or ''}\n{self.text}"
 
 
 def _clean(text: str) -> str:
@@ -350,9 +354,7 @@ def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS)
     return text
 
 
-def _finish(
-    channel: Channel, draft: _Draft, *, salt: str, min_language_confidence: float
-) -> Normalised:
+def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -> Normalised:
     found: list[str] = []  # CPR numbers, first the ones in the citizen's own words
     text = _redacted(draft.text, found, MAX_TEXT_CHARS) or ""
     if not text.strip():
@@ -373,9 +375,7 @@ def _finish(
         received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
         text=text,
         subject=subject,
-        language=detect_language(
-            f"{draft.subject or ''}\n{draft.text}", min_confidence=min_language_confidence
-        ),
+        language=language,
         citizen=CitizenProfile.model_validate(profile),
         citizen_key=citizen_key(found[0], salt) if found else None,
         thread_key=f"{channel.value}:{_safe_id(draft.thread, salt)}",
@@ -389,19 +389,12 @@ def _finish(
     return Normalised(inquiry, tuple(draft.originals))
 
 
-def read_message(
-    channel: Channel,
-    raw: bytes,
-    *,
-    salt: str,
-    headers: Mapping[str, str] | None = None,
-    now: datetime | None = None,
-    min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
-) -> Normalised | Ignored:
-    """The inquiry and the bytes for intake's store. `headers` are the Kafka record's (an
-    adapter's call-id, visit-id or scan-id)."""
-    now = now or datetime.now(UTC)
-    headers = headers or {}
+RawMessage = tuple[Channel, bytes, Mapping[str, str]]  # a channel's payload, its Kafka headers
+
+
+def _draft(
+    channel: Channel, raw: bytes, headers: Mapping[str, str], *, salt: str, now: datetime
+) -> _Draft | Ignored:
     draft: _Draft | Ignored
     match channel:
         case Channel.EMAIL:
@@ -418,7 +411,60 @@ def read_message(
         return Ignored(draft.channel, _safe_id(draft.channel_message_id, salt), draft.why)
     if len(draft.text) > MAX_TEXT_CHARS or len(draft.quoted or "") > MAX_QUOTED_CHARS:
         _keep_whole(draft, channel, raw)
-    return _finish(channel, draft, salt=salt, min_language_confidence=min_language_confidence)
+    return draft
+
+
+def read_messages(
+    messages: Sequence[RawMessage],
+    *,
+    salt: str,
+    now: datetime | None = None,
+    min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> list[Normalised | Ignored | Exception]:
+    """Each message's inquiry and the bytes for intake's store, or the error that stopped it:
+    `Unreadable` says why the sender's message cannot be an inquiry, any other is a bug of ours.
+    The languages of a batch are found in one call, which costs a fraction of one per message."""
+    drafts: list[_Draft | Ignored | Exception] = []
+    for channel, raw, headers in messages:
+        try:
+            drafts.append(_draft(channel, raw, headers, salt=salt, now=now or datetime.now(UTC)))
+        except Exception as error:
+            drafts.append(error)
+    samples = [d.language_sample for d in drafts if isinstance(d, _Draft)]
+    languages = iter(detect_languages(samples, min_confidence=min_language_confidence))
+    read: list[Normalised | Ignored | Exception] = []
+    for (channel, _, _), draft in zip(messages, drafts, strict=True):
+        if not isinstance(draft, _Draft):
+            read.append(draft)
+            continue
+        language = next(languages)
+        try:
+            read.append(_finish(channel, draft, salt=salt, language=language))
+        except Exception as error:
+            read.append(error)
+    return read
+
+
+def read_message(
+    channel: Channel,
+    raw: bytes,
+    *,
+    salt: str,
+    headers: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> Normalised | Ignored:
+    """One message's inquiry and the bytes for intake's store. `headers` are the Kafka record's
+    (an adapter's call-id, visit-id or scan-id)."""
+    [result] = read_messages(
+        [(channel, raw, headers or {})],
+        salt=salt,
+        now=now,
+        min_language_confidence=min_language_confidence,
+    )
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def normalise(
