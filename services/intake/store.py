@@ -4,12 +4,12 @@ recognised across restarts by a unique key, so it never becomes a second inquiry
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import LargeBinary, tuple_
+from sqlalchemy import ColumnElement, LargeBinary, and_, or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from shared.database import create_tables, insert_new
 
@@ -23,23 +23,35 @@ class SeenMessage(SQLModel, table=True):
     seen_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+def _any_of(keys: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
+    """`channel = ? AND id IN (...)` per channel: SQLite searches the primary key for each,
+    but scans all of it for a (channel, id) row-value IN, a cost that grew with every message
+    intake had seen (500 keys: 4 µs a key in an empty table, 80 µs among 100,000 rows)."""
+    ids: dict[str, list[str]] = {}
+    for channel, message_id in keys:
+        ids.setdefault(channel, []).append(message_id)
+    return or_(
+        *(
+            and_(col(SeenMessage.channel) == channel, col(SeenMessage.channel_message_id).in_(some))
+            for channel, some in ids.items()
+        )
+    )
+
+
 class SeenMessages:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         create_tables(engine, SeenMessage)
 
     def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        wanted = list(set(keys))
-        if not wanted:
-            return set()
+        wanted = sorted(set(keys))
         seen: set[tuple[str, str]] = set()
         with Session(self.engine) as session:
             # Chunked: SQLite limits the number of bound parameters of one statement.
             for start in range(0, len(wanted), 400):
-                chunk = wanted[start : start + 400]
                 rows = session.exec(
                     select(SeenMessage.channel, SeenMessage.channel_message_id).where(
-                        tuple_(SeenMessage.channel, SeenMessage.channel_message_id).in_(chunk)
+                        _any_of(wanted[start : start + 400])
                     )
                 )
                 seen.update((c, m) for c, m in rows)

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from services.intake.settings import IntakeSettings
 from services.intake.store import SeenMessages
@@ -36,3 +40,39 @@ def test_originals_are_kept_once_by_content_and_read_back(database_url: str) -> 
     assert (kept.data, kept.content_type, kept.size_bytes) == (pdf, "application/pdf", len(pdf))
     assert store.get("0" * 64) is None
     store.engine.dispose()
+
+
+def test_seen_ids_are_found_among_many_on_every_channel(database_url: str) -> None:
+    seen = SeenMessages(make_engine(IntakeSettings(database_url=database_url)))
+    channels = ["email", "phone", "letter"]
+    seen.remember([(channels[n % 3], f"id-{n}", None) for n in range(0, 1_000, 2)])
+    asked = [(channels[n % 3], f"id-{n}") for n in range(1_000)]
+    asked += [("chat", "id-0"), ("email", "id-1")]  # the same id on another channel is new
+    assert seen.already_seen(asked) == {(channels[n % 3], f"id-{n}") for n in range(0, 1_000, 2)}
+    assert seen.already_seen([]) == set()
+    seen.engine.dispose()
+
+
+def test_the_seen_lookup_searches_the_key_and_never_scans_the_table(tmp_path: Path) -> None:
+    """A scan costs in proportion to every message intake has ever seen (SQLite scans the key
+    for a row-value IN): the lookup must be a search of the primary key, whatever the table."""
+    engine = make_engine(IntakeSettings(database_url=f"sqlite:///{tmp_path / 'seen.db'}"))
+    seen = SeenMessages(engine)
+    seen.remember([("email", f"<{n}@x>", None) for n in range(100)])
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    seen.already_seen([("email", "<1@x>"), ("phone", "p-1"), ("chat", "c-1"), ("email", "<z@x>")])
+    event.remove(engine, "before_cursor_execute", _record)
+    assert statements
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            steps = [row[3] for row in plan]
+            assert not [s for s in steps if s.startswith("SCAN intake_seen_message")], steps
+            assert any(s.startswith("SEARCH intake_seen_message") for s in steps), steps
+    engine.dispose()
