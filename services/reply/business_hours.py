@@ -4,6 +4,7 @@ in them."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +27,9 @@ class BusinessCalendar:
         self.zone = zone
         self._hours = {day.number: hours for day, hours in opening_hours.items()}
         self._is_closed = is_closed
+        # Every deadline walks the days after its receipt; the calendar never changes, so each
+        # day's hours are worked out once (a thousand days are about three years).
+        self._day_hours = functools.lru_cache(maxsize=1024)(self._work_out_hours)
 
     @classmethod
     def from_settings(cls, settings: ReplySettings) -> BusinessCalendar:
@@ -55,6 +59,9 @@ class BusinessCalendar:
 
     def hours_of(self, day: date) -> tuple[datetime, datetime] | None:
         """The day's opening and closing moments, or None when it is closed."""
+        return self._day_hours(day)
+
+    def _work_out_hours(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_business_day(day):
             return None
         hours = self._hours[day.weekday()]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, String, TypeDecorator, func, update
+from sqlalchemy import Column, DateTime, Index, String, TypeDecorator, func, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -42,8 +42,22 @@ def _moment(**kwargs: Any) -> Any:
     return Field(sa_column=Column(UtcMoment(), **kwargs))
 
 
+# Plans the deadline watch looks at: open, running, not reported overdue yet. Indexed by deadline
+# alone, the watch's question ("which of them are past their deadline?") reads only the plans that
+# are, however many plans are open or were reported before.
+_AWAITING_DEADLINE = "closed_at IS NULL AND paused_since IS NULL AND overdue_at IS NULL"
+
+
 class PlanRecord(SQLModel, table=True):
     __tablename__ = "reply_plan"
+    __table_args__ = (
+        Index(
+            "ix_reply_plan_awaiting_deadline",
+            "deadline",
+            sqlite_where=text(_AWAITING_DEADLINE),
+            postgresql_where=text(_AWAITING_DEADLINE),
+        ),
+    )
 
     plan_id: uuid.UUID = Field(primary_key=True)
     inquiry_id: uuid.UUID = Field(index=True, unique=True)
@@ -59,7 +73,7 @@ class PlanRecord(SQLModel, table=True):
     reply_channel: str
     delivery: str
     language: str
-    deadline: datetime = _moment(nullable=False, index=True)
+    deadline: datetime = _moment(nullable=False)
     first_deadline: datetime = _moment(nullable=False)
     paused_since: datetime | None = _moment(nullable=True)
     # pending (e-mail to send) | sending | sent | failed | handed_over (outbox, callback)
@@ -140,7 +154,10 @@ class Applied:
 def plan_row(event: InquiryTriaged, plan: ReplyPlan) -> dict[str, Any]:
     """The row of a new plan; e-mails wait for the deadline watch to send them."""
     decision = event.decision
-    routed = InquiryRouted(**{**event.model_dump(), "event_type": InquiryRouted.EVENT_TYPE})
+    # The triaged event's own fields, validated already, under the routed event's type.
+    routed = InquiryRouted.model_construct(
+        **{**dict(event), "event_type": InquiryRouted.EVENT_TYPE}
+    )
     state = {"email": "pending", "conversation": "in_conversation"}.get(
         plan.delivery or "", "handed_over"
     )
@@ -181,6 +198,9 @@ class ReplyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         create_tables(engine, PlanRecord, DeadlinePause, ActionRecord)
+        # A store created before the index existed gets it too.
+        for index in PlanRecord.__table__.indexes:  # type: ignore[attr-defined]
+            index.create(engine, checkfirst=True)
 
     # ---- plans
 
@@ -373,18 +393,19 @@ class ReplyStore:
 
     def mark_overdue(self, plan_ids: Sequence[uuid.UUID], now: datetime) -> list[uuid.UUID]:
         """Flag plans overdue; returns those this call flagged (another instance may race)."""
-        flagged = []
+        if not plan_ids:
+            return []
         with self.engine.begin() as connection:
-            for plan_id in plan_ids:
-                result = connection.execute(
+            flagged = set(
+                connection.execute(
                     update(PlanRecord)
-                    .where(col(PlanRecord.plan_id) == plan_id)
+                    .where(col(PlanRecord.plan_id).in_(plan_ids))
                     .where(col(PlanRecord.overdue_at).is_(None))
                     .values(overdue_at=as_utc(now))
-                )
-                if result.rowcount:
-                    flagged.append(plan_id)
-        return flagged
+                    .returning(col(PlanRecord.plan_id))
+                ).scalars()
+            )
+        return [plan_id for plan_id in plan_ids if plan_id in flagged]
 
     def unmark_overdue(self, plan_ids: Sequence[uuid.UUID]) -> None:
         """The overdue event could not be published: let the next check try again."""

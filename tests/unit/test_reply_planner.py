@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -237,6 +238,54 @@ def test_template_missing_for_english_falls_back_to_danish_and_the_plan_says_so(
     assert reply.language is Language.DA
     assert reply.text.startswith("Kære Karen Holm")
     assert reply.notes == ["No English template for the acknowledgement: written in Danish."]
+
+
+def test_inquiries_due_at_the_same_moment_each_say_what_their_deadline_fell_back_on(
+    calendar: BusinessCalendar, tmp_path: Path
+) -> None:
+    (tmp_path / "da.yaml").write_text((TEMPLATES_DIR / "da.yaml").read_text(encoding="utf-8"))
+    english = yaml.safe_load((TEMPLATES_DIR / "en.yaml").read_text(encoding="utf-8"))
+    del english["deadline"]
+    (tmp_path / "en.yaml").write_text(yaml.safe_dump(english, allow_unicode=True))
+    friday = local(2026, 12, 4, 10)
+    batch = plan(
+        calendar,
+        triaged(received_at=friday, language=Language.EN),
+        triaged(received_at=friday, language=Language.EN),
+        triaged(received_at=friday, language=Language.DA),
+        templates_dir=tmp_path,
+    )
+    # The Danish sentence with the English names of the day and the month.
+    fell_back = "No English template for the deadline: used the Danish one."
+    assert [(p.deadline_text, p.notes) for p in batch.plans] == [
+        ("Du hører fra os senest Monday den 7. December", [fell_back]),
+        ("Du hører fra os senest Monday den 7. December", [fell_back]),
+        ("Du hører fra os senest mandag den 7. december", []),
+    ]
+
+
+def test_a_deadline_is_worded_in_the_municipalitys_time_whatever_zone_it_is_given_in(
+    calendar: BusinessCalendar,
+) -> None:
+    templates = ReplyTemplates.load(TEMPLATES_DIR, SETTINGS.template_fallback)
+    due = local(2026, 12, 7, 14, 30)
+    words = [
+        templates.deadline_text(moment, Language.EN, show_time=True, notes=[])
+        for moment in (due, due.astimezone(ZoneInfo("America/New_York")), due)
+    ]
+    assert words == [
+        "You will hear from us by Monday 7 December at 14:30",
+        "You will hear from us by Monday 7 December at 08:30",
+        "You will hear from us by Monday 7 December at 14:30",
+    ]
+
+
+def test_templates_may_use_jinjas_own_globals(calendar: BusinessCalendar, tmp_path: Path) -> None:
+    english = yaml.safe_load((TEMPLATES_DIR / "en.yaml").read_text(encoding="utf-8"))
+    english["subject"] = "{% for _ in range(2) %}Re: {% endfor %}{{ matter }}"
+    (tmp_path / "en.yaml").write_text(yaml.safe_dump(english, allow_unicode=True))
+    reply = only_plan(plan(calendar, triaged(language=Language.EN), templates_dir=tmp_path))
+    assert reply.subject == "Re: Re: Passport"
 
 
 def test_template_naming_an_unknown_variable_is_refused_at_start_up(tmp_path: Path) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import inspect, text
 
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
 from services.reply.store import WAITING_FOR_PLAN, ReplyStore, plan_row
 from shared.database import make_engine
-from shared.events import InquiryTriaged, ReplyPlan, derived_id
+from shared.events import InquiryRouted, InquiryTriaged, ReplyPlan, derived_id
 from shared.vocabulary import CaseworkerActionKind as Kind
-from shared.vocabulary import Complexity, Department, Language, ReplyChannel
+from shared.vocabulary import Channel, Complexity, Department, Language, ReplyChannel
 from tests.reply_inquiries import action, local, triaged
 
 CALENDAR = BusinessCalendar.from_settings(ReplySettings())
@@ -113,6 +114,59 @@ def test_overdue_is_flagged_once(store: ReplyStore) -> None:
     assert store.mark_overdue([late.plan_id], local(2026, 12, 7, 16)) == [plan.plan_id]
     assert store.mark_overdue([late.plan_id], local(2026, 12, 7, 16, 1)) == []
     assert store.past_deadline(local(2026, 12, 8, 9)) == []
+
+
+def test_the_watch_is_given_only_the_running_plans_past_their_deadline_once_each(
+    store: ReplyStore,
+) -> None:
+    due = local(2026, 12, 7, 16)
+    reported, closed, paused, later, late, later_late = (triaged() for _ in range(6))
+    for event in (reported, closed, paused, late):
+        add(store, event, due=due)
+    add(store, later, due=local(2026, 12, 8, 16))
+    add(store, later_late, due=local(2026, 12, 7, 12))
+    store.mark_overdue([derived_id("plan", reported.inquiry_id)], due)
+    store.apply_action(action(closed, Kind.RESOLVE, local(2026, 12, 4, 11)), CALENDAR)
+    store.apply_action(action(paused, Kind.AWAITING_CITIZEN, local(2026, 12, 4, 11)), CALENDAR)
+    now = local(2026, 12, 7, 17)
+    found = store.past_deadline(now)
+    # The longest overdue first.
+    assert [p.inquiry_id for p in found] == [later_late.inquiry_id, late.inquiry_id]
+    ids = [p.plan_id for p in found] + [derived_id("plan", reported.inquiry_id)]
+    assert store.mark_overdue(ids, now) == [p.plan_id for p in found]
+    assert store.past_deadline(now) == []
+
+
+def test_a_store_made_before_the_deadline_index_gets_it_and_keeps_its_plans(
+    database_url: str,
+) -> None:
+    engine = make_engine(ReplySettings(database_url=database_url))
+    ReplyStore(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_reply_plan_awaiting_deadline"))
+    event = triaged()
+    add(ReplyStore(engine), event, due=local(2026, 12, 7, 16))
+    reopened = ReplyStore(engine)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("reply_plan")}
+    assert "ix_reply_plan_awaiting_deadline" in indexes
+    [late] = reopened.past_deadline(local(2026, 12, 7, 16))
+    assert late.inquiry_id == event.inquiry_id
+    engine.dispose()
+
+
+def test_the_stored_inquiry_is_the_triaged_event_under_the_routed_type(
+    store: ReplyStore,
+) -> None:
+    events = [
+        triaged(channel=channel, citizen_key="k" if channel is Channel.LETTER else None)
+        for channel in Channel
+    ]
+    for event in events:
+        add(store, event, due=local(2026, 12, 7, 16))
+        saved = store.plan_for(event.inquiry_id)
+        assert saved is not None
+        validated = InquiryRouted(**{**event.model_dump(), "event_type": InquiryRouted.EVENT_TYPE})
+        assert saved.routed_json == validated.model_dump_json()
 
 
 def test_an_action_that_comes_before_its_plan_is_applied_when_the_plan_arrives(
