@@ -7,7 +7,9 @@ and classifies a whole consumer batch with one vectorisation.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import logging
 import math
 import re
@@ -19,11 +21,12 @@ from typing import Any
 import joblib
 import numpy as np
 import scipy.sparse as sp
-import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.triage.catalogue import Catalogue, Match, fold
 from services.triage.classifier import Classification
+from services.triage.features import CharGrams, WordGrams
+from services.triage.heads import LinearHeads
 from services.triage.wording import citizen_words
 from shared.events import Inquiry
 from shared.vocabulary import Complexity, Department
@@ -81,6 +84,14 @@ def confidence_features(complexity: np.ndarray, department: np.ndarray) -> np.nd
     return np.asarray(np.log(top / (1 - top)))
 
 
+def feature_rows(
+    words: sp.csr_matrix, chars: sp.csr_matrix, matches: Sequence[Sequence[Match]], model: Any
+) -> sp.csr_matrix:
+    """The model's columns: word n-grams, character n-grams, the catalogue's evidence."""
+    evidence = catalogue_evidence(matches) * model.catalogue_weight
+    return sp.hstack([words, chars, evidence], format="csr")
+
+
 def catalogue_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
@@ -113,19 +124,12 @@ class TriageModel:
         prepared: Sequence[str],
         matches: Sequence[Sequence[Match]] | None = None,
     ) -> sp.csr_matrix:
+        """scikit-learn's features, as training fits on them; the service computes the same
+        with `ModelClassifier`'s faster vectorisers."""
         found = catalogue_matches(catalogue, prepared) if matches is None else matches
-        return sp.hstack(
-            [
-                self.words.transform(prepared),
-                self.chars.transform(prepared),
-                catalogue_evidence(found) * self.catalogue_weight,
-            ],
-            format="csr",
+        return feature_rows(
+            self.words.transform(prepared), self.chars.transform(prepared), found, self
         )
-
-    def decision_confidence(self, complexity: np.ndarray, department: np.ndarray) -> np.ndarray:
-        features = confidence_features(complexity, department)
-        return np.asarray(self.confidence.predict_proba(features)[:, 1])
 
     def save(self, path: Path) -> None:
         for vectoriser in (self.words, self.chars):
@@ -171,14 +175,29 @@ class ModelClassifier:
         self.version = model.version
         self.abstain_below = model.abstain_below if abstain_below is None else abstain_below
         self.terms_shown = terms_shown
-        self._names = np.array(
-            [*model.words.get_feature_names_out(), *model.chars.get_feature_names_out()],
-            dtype=object,
-        )
+        # Each n-gram column as a reason reads it: a word gram's words, a character gram's
+        # letters without the padding spaces.
+        self._grams = [
+            str(gram).strip()
+            for gram in (
+                *model.words.get_feature_names_out(),
+                *model.chars.get_feature_names_out(),
+            )
+        ]
         self._n_words = len(model.words.vocabulary_)
-        self._n_text = len(self._names)
+        self._n_text = len(self._grams)
         self._complexity_coef = _linear_coef(model.complexity)
         self._department_coef = _linear_coef(model.department)
+        self._words = WordGrams(model.words)
+        self._chars = CharGrams(model.chars)
+        self._heads = LinearHeads(model.complexity, model.department, model.confidence)
+        # Transposed and padded to every feature once: turning it for each batch cost more
+        # than the product.
+        self._centroids = None
+        if model.service_centroids is not None:
+            columns = model.service_centroids.T.tocsr()
+            padding = sp.csr_matrix((len(DEPARTMENTS) + len(DECIDED), columns.shape[1]))
+            self._centroids = sp.vstack([columns, padding], format="csr")
 
     @classmethod
     def load(
@@ -192,19 +211,16 @@ class ModelClassifier:
     ) -> tuple[Probabilities, sp.csr_matrix, list[list[Match]]]:
         prepared = [citizen_words(i.subject, i.text) for i in inquiries]
         matches = catalogue_matches(self.catalogue, prepared)
-        # Features are finite by construction; scikit-learn's checks cost more than the model
-        # on a small batch.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            x = self.model.features(self.catalogue, prepared, matches)
-            complexity = self.model.complexity.predict_proba(x)
-            department = self.model.department.predict_proba(x)
+        x = feature_rows(self._words(prepared), self._chars(prepared), matches, self.model)
+        complexity, department = self._heads.probabilities(x)
+        confidence = self._heads.decision_confidence(confidence_features(complexity, department))
         return (
             Probabilities(
                 complexity=complexity,
                 department=department,
                 complexity_classes=tuple(Complexity(c) for c in self.model.complexity.classes_),
                 department_classes=tuple(Department(c) for c in self.model.department.classes_),
-                decision_confidence=self.model.decision_confidence(complexity, department),
+                decision_confidence=confidence,
             ),
             x,
             matches,
@@ -216,21 +232,16 @@ class ModelClassifier:
         found, x, all_matches = self.probabilities(inquiries)
         confidence = found.decision_confidence
         closeness = self._closeness(x)
+        complexities = found.complexity.argmax(axis=1)
+        departments = found.department.argmax(axis=1)
+        terms = self._reason_words(inquiries, x, complexities, departments)
         results = []
-        for i, inquiry in enumerate(inquiries):
-            cx = int(found.complexity[i].argmax())
-            dep = int(found.department[i].argmax())
+        for i, (complexity_terms, department_terms) in enumerate(terms):
+            cx, dep = int(complexities[i]), int(departments[i])
             complexity = found.complexity_classes[cx]
             department = found.department_classes[dep]
             p_complexity = float(found.complexity[i, cx])
             p_department = float(found.department[i, dep])
-            row = slice(x.indptr[i], x.indptr[i + 1])
-            indices, values = x.indices[row], x.data[row]
-            words = _original_words(f"{inquiry.subject or ''} {inquiry.text}")
-            complexity_terms = self._strongest(
-                indices, values, self._complexity_direction(cx), words
-            )
-            department_terms = self._strongest(indices, values, self._department_coef[dep], words)
             matches = [m for m in all_matches[i] if m.service.department is department]
             service = next((m for m in matches if m.service.complexity is complexity), None)
             # A specialist answer is nearly always a written decision (rule 2): worth knowing
@@ -259,10 +270,9 @@ class ModelClassifier:
         return results
 
     def _closeness(self, x: sp.csr_matrix) -> np.ndarray | None:
-        centroids = self.model.service_centroids
-        if centroids is None:
+        if self._centroids is None:
             return None
-        return np.asarray((x[:, : self._n_text] @ centroids.T).toarray())
+        return np.asarray((x @ self._centroids).toarray())
 
     def _closest(
         self, closeness: np.ndarray, department: Department, complexity: Complexity
@@ -277,33 +287,55 @@ class ModelClassifier:
                 best, best_score = service, float(closeness[column])
         return Match(best, 0.0, ()) if best is not None else None
 
-    def _complexity_direction(self, predicted: int) -> np.ndarray:
+    def _reason_words(
+        self,
+        inquiries: Sequence[Inquiry],
+        x: sp.csr_matrix,
+        complexities: np.ndarray,
+        departments: np.ndarray,
+    ) -> list[tuple[list[str], list[str]]]:
+        """Per inquiry, the citizen's words whose n-grams pushed hardest towards its complexity
+        and towards its department (indices of the heads' classes)."""
+        text = x.indices < self._n_text
+        rows = np.repeat(np.arange(len(inquiries)), np.diff(x.indptr))[text]
+        indices, values = x.indices[text], x.data[text]
         # A binary linear model has one weight vector, pointing at its second class.
-        coef = self._complexity_coef[0]
-        return coef if predicted == 1 else -coef
+        towards_complexity = values * self._complexity_coef[0][indices]
+        towards_complexity[complexities[rows] == 0] *= -1
+        towards_department = values * self._department_coef[departments[rows], indices]
+        ends = np.cumsum(np.bincount(rows, minlength=len(inquiries))).tolist()
+        terms = []
+        for inquiry, start, end in zip(inquiries, [0, *ends], ends, strict=False):
+            words = CitizenWords(f"{inquiry.subject or ''} {inquiry.text}")
+            row = indices[start:end]
+            terms.append(
+                (
+                    self._strongest(row, towards_complexity[start:end], words),
+                    self._strongest(row, towards_department[start:end], words),
+                )
+            )
+        return terms
 
     def _strongest(
-        self, indices: np.ndarray, values: np.ndarray, coef: np.ndarray, words: dict[str, str]
+        self, indices: np.ndarray, contributions: np.ndarray, words: CitizenWords
     ) -> list[str]:
         """The citizen's words whose n-grams pushed hardest towards the predicted class."""
-        text_part = indices < self._n_text
-        indices, values = indices[text_part], values[text_part]
-        contributions = values * coef[indices]
         order = np.argsort(-contributions)[:24]
         weight: dict[str, float] = {}
-        for k in order:
-            if contributions[k] <= 0:
+        for contribution, index in zip(
+            contributions[order].tolist(), indices[order].tolist(), strict=True
+        ):
+            if contribution <= 0:
                 break
-            index = int(indices[k])
-            gram = str(self._names[index]).strip()
+            gram = self._grams[index]
             if index < self._n_words:
-                owners = [w for w in gram.split() if w in words]
+                owners = [w for w in gram.split() if w in words.spelled]
             else:
-                owners = [w for w in words if gram in w]
+                owners = words.containing(gram)
             for owner in owners:
-                weight[owner] = weight.get(owner, 0.0) + float(contributions[k]) / len(owners)
+                weight[owner] = weight.get(owner, 0.0) + contribution / len(owners)
         ranked = sorted(weight, key=lambda w: (-weight[w], w))
-        return [words[w] for w in ranked if len(w) > 2 and w not in _NOT_EVIDENCE][
+        return [words.spelled[w] for w in ranked if len(w) > 2 and w not in _NOT_EVIDENCE][
             : self.terms_shown
         ]
 
@@ -319,14 +351,33 @@ def _linear_coef(head: Any) -> np.ndarray:
     return np.asarray(estimator.coef_)
 
 
-def _original_words(text: str) -> dict[str, str]:
-    """Folded word -> the word as the citizen wrote it (first spelling wins)."""
-    words: dict[str, str] = {}
-    for word in _WORD.findall(text):
-        if not word.isalpha():
-            continue  # numbers are no evidence: the model reads them all as 0
-        words.setdefault(fold(word), word.lower())
-    return words
+class CitizenWords:
+    """The words of an inquiry as the citizen wrote them, by their folded spelling (the
+    model's), and which of them hold an n-gram."""
+
+    def __init__(self, text: str) -> None:
+        written = [word for word in _WORD.findall(text) if word.isalpha()]  # numbers: all 0
+        # One fold for all the words: folding is per character and its replacements never
+        # reach across a line break (tests/unit/triage/test_inference.py checks it).
+        folded = fold("\n".join(written)).split("\n") if written else []
+        self.spelled: dict[str, str] = {}  # folded -> as written, lower case; first one wins
+        for key, word in zip(folded, written, strict=True):
+            self.spelled.setdefault(key, word.lower())
+        self._keys = list(self.spelled)
+        self._joined = "\n".join(self._keys)
+        self._starts = list(itertools.accumulate((len(k) + 1 for k in self._keys), initial=0))
+
+    def containing(self, gram: str) -> list[str]:
+        """The (folded) words that hold `gram`, in the order of the text, each once."""
+        if not gram or "\n" in gram:
+            return [w for w in self._keys if gram in w]
+        owners = []
+        at = self._joined.find(gram)
+        while at != -1:
+            k = bisect.bisect_right(self._starts, at) - 1
+            owners.append(self._keys[k])
+            at = self._joined.find(gram, self._starts[k + 1])
+        return owners
 
 
 def _quoted(terms: Sequence[str]) -> str:

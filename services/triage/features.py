@@ -1,0 +1,162 @@
+"""The model's features for a whole batch at once: the same numbers scikit-learn's vectorisers
+give, counted without a Python step per n-gram.
+
+`TfidfVectorizer.transform` looks every n-gram of every text up one at a time in Python; a text
+of 300 characters has some 1,100 character n-grams, and that loop was the largest part of
+triage's CPU. Here the word n-grams are looked up with C-level `map`s and the character n-grams
+as integers in numpy, each with the fitted vectoriser's own vocabulary; the counts are then weighted
+as the vectoriser weighs them. tests/unit/triage/test_inference.py proves the result
+equal to the vectorisers' over the corpus and the demo feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+# Direct lookup for the n-grams whose numbers fit a table of this many entries (8 bytes each).
+DENSE_TABLE_ENTRIES = 2**17
+
+
+class _Weighted:
+    """A fitted vectoriser's tf-idf of counted n-grams: sublinear tf, its idf, unit length.
+
+    The vectoriser's own `transform` checks its input on every call (~300 µs, most of a single
+    inquiry's features), so its steps are repeated here as scikit-learn writes them, down to the
+    row normalisation it calls, which keeps them bit for bit the same.
+    """
+
+    def __init__(self, vectoriser: TfidfVectorizer, analyzer: str, **settings: object) -> None:
+        expected = {"analyzer": analyzer, "input": "content", "lowercase": True, **settings}
+        expected |= {"preprocessor": None, "strip_accents": None, "stop_words": None}
+        expected |= {"binary": False, "sublinear_tf": True, "use_idf": True, "norm": "l2"}
+        actual = vectoriser.get_params()
+        different = {k: actual[k] for k in expected if actual[k] != expected[k]}
+        if different:
+            raise ValueError(f"no fast path for a vectoriser with {different}")
+        self.vocabulary = len(vectoriser.vocabulary_)
+        self.idf = np.asarray(vectoriser.idf_, dtype=vectoriser.dtype)
+
+    def weighted(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> sp.csr_matrix:
+        """The n-grams found, a row and a column each, counted and weighted."""
+        ones = np.ones(len(rows), dtype=self.idf.dtype)
+        if len(rows) > self.vocabulary:
+            # A large batch is built as its transpose and turned: that puts each row's columns
+            # in order (as the vectoriser has them) in a few linear passes over the vocabulary,
+            # where sorting every row's ~1,000 n-grams takes twice as long.
+            transposed = sp.csr_matrix((ones, (columns, rows)), shape=(self.vocabulary, n_texts))
+            x = transposed.T.tocsr()
+        else:
+            x = sp.csr_matrix((ones, (rows, columns)), shape=(n_texts, self.vocabulary))
+        x.sum_duplicates()
+        np.log(x.data, x.data)
+        x.data += 1.0
+        x.data *= self.idf[x.indices]
+        inplace_csr_row_normalize_l2(x)
+        return x
+
+
+class WordGrams:
+    """Word uni- and bigrams, as the vectoriser's word analyser makes them."""
+
+    def __init__(self, vectoriser: TfidfVectorizer) -> None:
+        self._weighted = _Weighted(vectoriser, "word", ngram_range=(1, 2), tokenizer=None)
+        self._tokens = vectoriser.build_tokenizer()
+        self._column = vectoriser.vocabulary_.get
+
+    def __call__(self, texts: Sequence[str]) -> sp.csr_matrix:
+        rows: list[int] = []
+        columns: list[int] = []
+        for row, text in enumerate(texts):
+            tokens = self._tokens(text.lower())
+            grams = tokens + list(map(" ".join, pairwise(tokens)))
+            found = [c for c in map(self._column, grams) if c is not None]
+            columns += found
+            rows += [row] * len(found)
+        return self._weighted.weighted(np.array(rows), np.array(columns), len(texts))
+
+
+class CharGrams:
+    """Character n-grams inside word boundaries ('char_wb'): every window of each length that
+    lies inside a word padded with a space either side.
+
+    Each n-gram is an integer: its characters as digits of base `base`, numbered by the
+    vocabulary's alphabet from 1, so n-grams of different lengths never share a number; a
+    character outside that alphabet gets a digit no vocabulary entry has. The short n-grams'
+    columns are read from a table indexed by that number; the longer ones, whose table would
+    be too large, are looked up in the sorted numbers.
+    """
+
+    def __init__(
+        self, vectoriser: TfidfVectorizer, *, table_entries: int = DENSE_TABLE_ENTRIES
+    ) -> None:
+        self._weighted = _Weighted(vectoriser, "char_wb")
+        self.shortest, self.longest = vectoriser.ngram_range
+        if self.shortest > 3:
+            # A word of one letter pads to three characters; below `shortest` the analyser
+            # would count the whole padded word, which this does not.
+            raise ValueError("no fast path for character n-grams longer than 3 at the least")
+        alphabet = sorted({char for gram in vectoriser.vocabulary_ for char in gram})
+        unknown = len(alphabet) + 1
+        self.base = len(alphabet) + 2
+        if self.base**self.longest >= 2**63:
+            raise ValueError("the vocabulary's alphabet is too large for 64-bit n-gram numbers")
+        self._digit = np.full(ord(max(alphabet[-1], " ")) + 2, unknown, dtype=np.int64)
+        for number, char in enumerate(alphabet, start=1):
+            self._digit[ord(char)] = number
+        self._space = int(self._digit[ord(" ")])
+        numbers = np.array([self._number(gram) for gram in vectoriser.vocabulary_], dtype=np.int64)
+        columns = np.fromiter(vectoriser.vocabulary_.values(), dtype=np.int64, count=len(numbers))
+        # n-grams up to `in_table` characters are numbered below base**in_table.
+        self.in_table = max(n for n in range(1, self.longest + 1) if self.base**n <= table_entries)
+        self._table = np.full(self.base**self.in_table, -1, dtype=np.int64)
+        short = numbers < len(self._table)
+        self._table[numbers[short]] = columns[short]
+        order = np.argsort(numbers[~short])
+        self._numbers, self._columns = numbers[~short][order], columns[~short][order]
+
+    def _number(self, gram: str) -> int:
+        number = 0
+        for char in gram:
+            number = number * self.base + int(self._digit[ord(char)])
+        return number
+
+    def __call__(self, texts: Sequence[str]) -> sp.csr_matrix:
+        # The analyser's words are the text's, split at white space after lower-casing (its
+        # `\s\s+` -> ' ' changes nothing `split()` does not already do). Two spaces between
+        # words: each word padded with its own.
+        padded = ["  ".join(text.lower().split()) for text in texts]
+        padded = [f" {text} " if text else "" for text in padded]
+        if not any(padded):
+            return self._weighted.weighted(np.array([]), np.array([]), len(texts))
+        points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+        digits = self._digit[np.minimum(points, len(self._digit) - 1)]
+        text_of = np.repeat(np.arange(len(texts)), [len(text) for text in padded])
+        # A padded word begins at a space after a space (or at the start): a window lies inside
+        # one word when no word begins after its first character.
+        space = digits == self._space
+        begins = space.copy()
+        begins[1:] &= space[:-1]
+        word_of = np.cumsum(begins)
+        rows, columns = [], []
+        number = digits
+        for n in range(2, self.longest + 1):
+            number = number[:-1] * self.base + digits[n - 1 :]
+            if n < self.shortest:
+                continue
+            inside = np.flatnonzero(word_of[: len(number)] == word_of[n - 1 :])
+            found = number[inside]
+            if n <= self.in_table:
+                column = self._table[found]
+            else:
+                at = np.minimum(np.searchsorted(self._numbers, found), len(self._numbers) - 1)
+                column = np.where(self._numbers[at] == found, self._columns[at], -1)
+            known = column >= 0
+            rows.append(text_of[inside[known]])
+            columns.append(column[known])
+        return self._weighted.weighted(np.concatenate(rows), np.concatenate(columns), len(texts))

@@ -1,0 +1,159 @@
+"""The fitted heads' probabilities in numpy: one sparse product per batch for every linear part,
+then the calibrations, the vote and the decision confidence, step by step as scikit-learn does
+them (sklearn/calibration.py, naive_bayes.py, ensemble/_voting.py, linear_model/_base.py).
+
+scikit-learn checks its input once for every estimator of the ensemble, some forty times a call:
+about 8 ms however few inquiries a batch holds, where the arithmetic itself is a few µs per
+inquiry. The weights are read from the loaded `TriageModel`, so the shipped artifact stays as
+`make train` writes it; tests/unit/triage/test_inference.py proves the probabilities equal to
+scikit-learn's `predict_proba` over the corpus and the demo feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.ensemble import VotingClassifier
+from sklearn.naive_bayes import ComplementNB
+from sklearn.preprocessing import LabelEncoder
+from sklearn.svm import LinearSVC
+
+
+@dataclass(frozen=True)
+class _Calibrated:
+    """One calibrated classifier: its scores' columns in the shared product, and per class the
+    sigmoid (a, b) that turns a score into a probability."""
+
+    columns: slice
+    intercept: np.ndarray | None  # a linear SVM's; naive Bayes has none
+    naive_bayes: bool
+    n_classes: int
+    targets: np.ndarray  # per calibrator, the class (column of the probabilities) it gives
+    slopes: np.ndarray
+    offsets: np.ndarray
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        predictions = np.ascontiguousarray(scores[:, self.columns])
+        if self.intercept is not None:
+            predictions = predictions + self.intercept
+        if self.naive_bayes:
+            predictions = _naive_bayes_probabilities(predictions)
+            if self.n_classes == 2:
+                predictions = predictions[:, -1:]  # the positive class's, as calibrated
+        n_classes = self.n_classes
+        proba = np.zeros((len(scores), n_classes))
+        # Each class's sigmoid at once: the same arithmetic per element as one at a time.
+        proba[:, self.targets] = expit(-(self.slopes * predictions + self.offsets))
+        if n_classes == 2:
+            proba[:, 0] = 1.0 - proba[:, 1]
+        else:
+            denominator = np.sum(proba, axis=1)[:, np.newaxis]
+            uniform = np.full_like(proba, 1 / n_classes)
+            proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
+        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+        return proba
+
+
+def _naive_bayes_probabilities(jll: np.ndarray) -> np.ndarray:
+    """`_BaseNB.predict_proba` from the joint log-likelihoods, its log-sum-exp as written in
+    sklearn.utils._array_api._logsumexp."""
+    top = np.max(jll, axis=1, keepdims=True)
+    is_top = jll == top
+    rest = np.array(jll, copy=True)
+    rest[is_top] = -np.inf
+    tops = np.sum(is_top.astype(jll.dtype), axis=1, keepdims=True, dtype=jll.dtype)
+    shift = np.where(np.isfinite(top), top, 0)
+    summed = np.sum(np.exp(rest - shift), axis=1, keepdims=True, dtype=jll.dtype)
+    summed = np.where(summed == 0, summed, summed / tops)
+    log_prob_x = np.squeeze(np.log1p(summed) + np.log(tops) + top, axis=1)
+    return np.asarray(np.exp(jll - np.atleast_2d(log_prob_x).T))
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A soft vote of calibrated classifiers."""
+
+    members: tuple[tuple[_Calibrated, ...], ...]
+    weights: list[float] | None
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        voted = []
+        for calibrated in self.members:
+            mean = np.zeros((len(scores), calibrated[0].n_classes))
+            for member in calibrated:
+                mean += member.probabilities(scores)
+            mean /= len(calibrated)
+            voted.append(mean)
+        return np.asarray(np.average(np.asarray(voted), axis=0, weights=self.weights))
+
+
+class LinearHeads:
+    """The complexity and department heads and the decision confidence of a `TriageModel`."""
+
+    def __init__(self, complexity: Any, department: Any, confidence: Any) -> None:
+        weights: list[np.ndarray] = []
+        self.complexity = _head(complexity, weights)
+        self.department = _head(department, weights)
+        # One matrix, one product a batch: every score column of every classifier.
+        self._weights = np.ascontiguousarray(np.vstack(weights).T, dtype=np.float64)
+        self._confidence_coef = np.asarray(confidence.coef_).T
+        self._confidence_intercept = np.asarray(confidence.intercept_)
+        if list(confidence.classes_) != [False, True]:
+            raise ValueError("the decision confidence must be a binary model of 'right'")
+
+    def probabilities(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of `x`: the complexity head's and the department head's probabilities."""
+        scores = np.asarray(x @ self._weights)
+        return self.complexity.probabilities(scores), self.department.probabilities(scores)
+
+    def decision_confidence(self, features: np.ndarray) -> np.ndarray:
+        """P(right) from `model.confidence_features`: LogisticRegression's `predict_proba`."""
+        decision = features @ self._confidence_coef + self._confidence_intercept
+        return np.asarray(expit(decision.reshape(-1)))
+
+
+def _head(vote: Any, weights: list[np.ndarray]) -> _Head:
+    if not isinstance(vote, VotingClassifier) or vote.voting != "soft":
+        raise ValueError(f"no numpy path for a head of {type(vote).__name__}")
+    members = tuple(
+        tuple(_calibrated(fitted, weights) for fitted in calibrated.calibrated_classifiers_)
+        for calibrated in vote.estimators_
+    )
+    if vote.weights is None:
+        return _Head(members, None)
+    kept = [w for (_, e), w in zip(vote.estimators, vote.weights, strict=True) if e != "drop"]
+    return _Head(members, kept)
+
+
+def _calibrated(fitted: Any, weights: list[np.ndarray]) -> _Calibrated:
+    """One of `CalibratedClassifierCV.calibrated_classifiers_`; its weights are appended to
+    the shared matrix's rows."""
+    if fitted.method != "sigmoid":
+        raise ValueError(f"no numpy path for {fitted.method} calibration")
+    estimator = fitted.estimator
+    start = sum(len(w) for w in weights)
+    if isinstance(estimator, LinearSVC):
+        weights.append(np.asarray(estimator.coef_))
+        intercept, naive_bayes = np.asarray(estimator.intercept_), False
+    elif isinstance(estimator, ComplementNB) and len(estimator.classes_) > 1:
+        weights.append(np.asarray(estimator.feature_log_prob_))
+        intercept, naive_bayes = None, True
+    else:
+        raise ValueError(f"no numpy path for {type(estimator).__name__}")
+    targets = LabelEncoder().fit(fitted.classes).transform(estimator.classes_)
+    if len(fitted.classes) == 2:
+        # Binary: one score and one calibrator, for the second class.
+        targets = targets[:1] + 1
+    return _Calibrated(
+        columns=slice(start, start + len(weights[-1])),
+        intercept=intercept,
+        naive_bayes=naive_bayes,
+        n_classes=len(fitted.classes),
+        targets=targets,
+        slopes=np.array([c.a_ for c in fitted.calibrators]),
+        offsets=np.array([c.b_ for c in fitted.calibrators]),
+    )
