@@ -7,10 +7,11 @@ stage, a reason category); nothing personal and no free text ever becomes a labe
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -105,6 +106,16 @@ class _Decided:
     at: datetime
 
 
+M = TypeVar("M", Counter, Histogram)
+
+
+def _children(metric: M) -> Callable[..., M]:
+    """The metric's child for some label values, found once: prometheus_client checks the values
+    and takes a lock on every `labels` call (a third of counting an event), and every label here
+    is a bounded vocabulary."""
+    return functools.cache(metric.labels)
+
+
 class Tally:
     def __init__(
         self,
@@ -113,78 +124,100 @@ class Tally:
         reason_categories: ReasonCategories,
         remember: int,
     ) -> None:
-        self.received = Counter(
-            "inquiries_received",
-            "Inquiries received by intake, by channel and language",
-            ["channel", "language"],
-            registry=registry,
+        self.received = _children(
+            Counter(
+                "inquiries_received",
+                "Inquiries received by intake, by channel and language",
+                ["channel", "language"],
+                registry=registry,
+            )
         )
-        self.contact_outcomes = Counter(
-            "inquiry_contact_outcomes",
-            "How phone calls and visits ended (settled_first_contact is first-contact resolution)",
-            ["channel", "outcome"],
-            registry=registry,
+        self.contact_outcomes = _children(
+            Counter(
+                "inquiry_contact_outcomes",
+                "How phone calls and visits ended (settled_first_contact is first-contact resolution)",
+                ["channel", "outcome"],
+                registry=registry,
+            )
         )
-        self.triaged = Counter(
-            "inquiries_triaged",
-            "Triage decisions, by arrival channel, complexity, department, queue and reply channel"
-            " (complexity undetermined: the model abstained, manual triage)",
-            ["channel", "complexity", "department", "queue", "reply_channel"],
-            registry=registry,
+        self.triaged = _children(
+            Counter(
+                "inquiries_triaged",
+                "Triage decisions, by arrival channel, complexity, department, queue and reply channel"
+                " (complexity undetermined: the model abstained, manual triage)",
+                ["channel", "complexity", "department", "queue", "reply_channel"],
+                registry=registry,
+            )
         )
-        self.confidence = Histogram(
-            "triage_decision_confidence",
-            "The classifier's confidence in its decision (0 to 1), by the complexity decided",
-            ["complexity"],
-            buckets=CONFIDENCE_BUCKETS,
-            registry=registry,
+        self.confidence = _children(
+            Histogram(
+                "triage_decision_confidence",
+                "The classifier's confidence in its decision (0 to 1), by the complexity decided",
+                ["complexity"],
+                buckets=CONFIDENCE_BUCKETS,
+                registry=registry,
+            )
         )
-        self.receipt_to_queue = Histogram(
-            "inquiry_receipt_to_queue_seconds",
-            "Seconds from intake publishing the inquiry on inquiries.received to triage deciding"
-            " and routing it to its queue (the occurred_at of both events; not the e-mail's Date"
-            " header, which may be days old), by channel",
-            ["channel"],
-            buckets=LATENCY_BUCKETS,
-            registry=registry,
+        self.receipt_to_queue = _children(
+            Histogram(
+                "inquiry_receipt_to_queue_seconds",
+                "Seconds from intake publishing the inquiry on inquiries.received to triage deciding"
+                " and routing it to its queue (the occurred_at of both events; not the e-mail's Date"
+                " header, which may be days old), by channel",
+                ["channel"],
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            )
         )
-        self.replies_planned = Counter(
-            "replies_planned",
-            "Replies and acknowledgements planned, by reply channel and kind",
-            ["reply_channel", "kind"],
-            registry=registry,
+        self.replies_planned = _children(
+            Counter(
+                "replies_planned",
+                "Replies and acknowledgements planned, by reply channel and kind",
+                ["reply_channel", "kind"],
+                registry=registry,
+            )
         )
-        self.replies_sent = Counter(
-            "replies_sent",
-            "Replies and acknowledgements that went out (by e-mail, a gateway or a caseworker),"
-            " by reply channel and kind",
-            ["reply_channel", "kind"],
-            registry=registry,
+        self.replies_sent = _children(
+            Counter(
+                "replies_sent",
+                "Replies and acknowledgements that went out (by e-mail, a gateway or a caseworker),"
+                " by reply channel and kind",
+                ["reply_channel", "kind"],
+                registry=registry,
+            )
         )
-        self.replies_overdue = Counter(
-            "replies_overdue",
-            "Reply deadlines that passed without a reply, by reply channel",
-            ["reply_channel"],
-            registry=registry,
+        self.replies_overdue = _children(
+            Counter(
+                "replies_overdue",
+                "Reply deadlines that passed without a reply, by reply channel",
+                ["reply_channel"],
+                registry=registry,
+            )
         )
-        self.caseworker_actions = Counter(
-            "caseworker_actions",
-            "Caseworkers' actions on routed inquiries, by kind (the reply service turns a"
-            " reply_sent action into a reply on replies.sent: replies_sent_total counts it)",
-            ["action"],
-            registry=registry,
+        self.caseworker_actions = _children(
+            Counter(
+                "caseworker_actions",
+                "Caseworkers' actions on routed inquiries, by kind (the reply service turns a"
+                " reply_sent action into a reply on replies.sent: replies_sent_total counts it)",
+                ["action"],
+                registry=registry,
+            )
         )
-        self.dead_letters = Counter(
-            "dead_letters",
-            "Messages dead-lettered, by stage and a category of the reason",
-            ["stage", "reason"],
-            registry=registry,
+        self.dead_letters = _children(
+            Counter(
+                "dead_letters",
+                "Messages dead-lettered, by stage and a category of the reason",
+                ["stage", "reason"],
+                registry=registry,
+            )
         )
-        self.unreadable = Counter(
-            "metrics_unreadable_events",
-            "Events the metrics service could not read, by topic",
-            ["topic"],
-            registry=registry,
+        self.unreadable = _children(
+            Counter(
+                "metrics_unreadable_events",
+                "Events the metrics service could not read, by topic",
+                ["topic"],
+                registry=registry,
+            )
         )
         self._reason_category = reason_categories
         self._received_at: Recent[uuid.UUID, datetime] = Recent(remember)
@@ -196,19 +229,19 @@ class Tally:
         missing, and an alert sees the first dead letter as an increase."""
         for channel in CONTACT_CHANNELS:
             for outcome in ContactOutcome:
-                self.contact_outcomes.labels(channel.value, outcome.value)
+                self.contact_outcomes(channel.value, outcome.value)
         for reply_channel in ReplyChannel:
-            self.replies_overdue.labels(reply_channel.value)
-            self.replies_sent.labels(reply_channel.value, "reply")
+            self.replies_overdue(reply_channel.value)
+            self.replies_sent(reply_channel.value, "reply")
         for action in CaseworkerActionKind:
-            self.caseworker_actions.labels(action.value)
+            self.caseworker_actions(action.value)
         for stage in STAGES:
             for reason in reason_names:
-                self.dead_letters.labels(stage, reason)
+                self.dead_letters(stage, reason)
 
     def count_unreadable(self, topics: Iterable[str]) -> None:
         for topic in topics:
-            self.unreadable.labels(topic if topic in COUNTED else OTHER).inc()
+            self.unreadable(topic if topic in COUNTED else OTHER).inc()
 
     def count(self, events: Iterable[Envelope]) -> None:
         for event in events:
@@ -217,9 +250,9 @@ class Tally:
     def _count(self, event: Envelope) -> None:
         match event:
             case CountedInquiryReceived(payload=inquiry):
-                self.received.labels(inquiry.channel.value, inquiry.language.value).inc()
+                self.received(inquiry.channel.value, inquiry.language.value).inc()
                 if inquiry.outcome and inquiry.channel in CONTACT_CHANNELS:
-                    self.contact_outcomes.labels(inquiry.channel.value, inquiry.outcome.value).inc()
+                    self.contact_outcomes(inquiry.channel.value, inquiry.outcome.value).inc()
                 decided = self._decided_before_received.pop(event.event_id)
                 if decided is None:
                     self._received_at.put(event.event_id, event.occurred_at)
@@ -227,26 +260,26 @@ class Tally:
                     self._observe_latency(decided.channel, event.occurred_at, decided.at)
             case CountedInquiryTriaged(inquiry=inquiry, decision=decision):
                 queue = decision.queue if decision.queue in ALL_QUEUES else OTHER
-                self.triaged.labels(
+                self.triaged(
                     inquiry.channel.value,
                     decision.complexity.value,
                     decision.department.value,
                     queue,
                     decision.reply_channel.value,
                 ).inc()
-                self.confidence.labels(decision.complexity.value).observe(decision.confidence)
+                self.confidence(decision.complexity.value).observe(decision.confidence)
                 self._join_receipt(event, inquiry.channel)
             case CountedReplyPlanned(plan=plan):
-                self.replies_planned.labels(plan.reply_channel.value, plan.kind).inc()
+                self.replies_planned(plan.reply_channel.value, plan.kind).inc()
             case ReplySent(reply_channel=reply_channel, kind=kind):
-                self.replies_sent.labels(reply_channel.value, kind).inc()
+                self.replies_sent(reply_channel.value, kind).inc()
             case ReplyOverdue(reply_channel=reply_channel):
-                self.replies_overdue.labels(reply_channel.value).inc()
+                self.replies_overdue(reply_channel.value).inc()
             case CaseworkerAction(action=action):
-                self.caseworker_actions.labels(action.value).inc()
+                self.caseworker_actions(action.value).inc()
             case CountedDeadLettered(dead_letter=letter):
                 stage = letter.stage if letter.stage in STAGES else OTHER
-                self.dead_letters.labels(stage, self._reason_category(letter.reason)).inc()
+                self.dead_letters(stage, self._reason_category(letter.reason)).inc()
 
     def _join_receipt(self, triaged: CountedInquiryTriaged, channel: Channel) -> None:
         # Triage names the received event as its cause; the two topics are consumed side by
@@ -266,4 +299,4 @@ class Tally:
     ) -> None:
         # Clocks of two hosts may disagree by a little; a negative latency is none.
         seconds = max((decided_at - received_at).total_seconds(), 0.0)
-        self.receipt_to_queue.labels(channel.value).observe(seconds)
+        self.receipt_to_queue(channel.value).observe(seconds)
