@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-import pytest
+import re
 
-from services.intake.cpr import CPR_MARKER, citizen_key, redact
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from demo.feed import load_feed
+from services.intake.cpr import _CPR, CPR_MARKER, citizen_key, redact
+from shared.settings import REPO_ROOT
 
 
 @pytest.mark.parametrize(
@@ -33,3 +39,31 @@ def test_citizen_key_is_stable_per_salt_and_does_not_contain_the_number() -> Non
     assert key == citizen_key("1203851234", "salt-a" * 4)
     assert key != citizen_key("1203851234", "salt-b" * 4)
     assert "1203851234" not in key
+
+
+# The pattern as first written, plainly: the reference the faster one must match exactly.
+_PLAIN_CPR = re.compile(r"(?<!\d)(?<!\d-)(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?!\d)(?!-\d)")
+
+
+def _real_texts() -> list[str]:
+    feed = [raw.body.decode("utf-8", "replace") for raw in load_feed("cpr")]
+    corpus = (REPO_ROOT / "training" / "corpus" / "inquiries.jsonl").read_text().splitlines()
+    cpython = (REPO_ROOT / "tests" / "data" / "cpython_email").glob("*")
+    return [*feed, *corpus, *(p.read_bytes().decode("latin-1") for p in cpython)]
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+def test_the_cpr_pattern_finds_what_the_plain_pattern_finds_in_real_texts() -> None:
+    texts = _real_texts()
+    assert sum(1 for t in texts if _PLAIN_CPR.search(t)) > 10  # the comparison has cases
+    for text in texts:
+        assert _matches(_CPR, text) == _matches(_PLAIN_CPR, text)
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(st.text(alphabet="0123456789- aæ\n", max_size=40))
+def test_the_cpr_pattern_finds_what_the_plain_pattern_finds_in_any_digits(text: str) -> None:
+    assert _matches(_CPR, text) == _matches(_PLAIN_CPR, text)
