@@ -361,24 +361,27 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
         raise Unreadable(f"{channel.value} inquiry has no text")
     subject = _redacted(draft.subject, found)
     quoted = _redacted(draft.quoted, found, MAX_QUOTED_CHARS)
-    profile = draft.citizen.model_dump()
-    for name, value in profile.items():
-        if isinstance(value, str):
-            profile[name] = _redacted(value, found)
+    redacted = {}
+    for name, value in draft.citizen:
+        if isinstance(value, str) and (cleaned := _redacted(value, found)) != value:
+            redacted[name] = cleaned
+    citizen = draft.citizen.model_copy(update=redacted) if redacted else draft.citizen
     attachments = [
         a.model_copy(update={"filename": _redacted(a.filename, found)}) for a in draft.attachments
     ]
     received = draft.received_at
+    message_id = _safe_id(draft.message_id, salt)
+    thread = message_id if draft.thread == draft.message_id else _safe_id(draft.thread, salt)
     inquiry = Inquiry(
         channel=channel,
-        channel_message_id=_safe_id(draft.message_id, salt),
+        channel_message_id=message_id,
         received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
         text=text,
         subject=subject,
         language=language,
-        citizen=CitizenProfile.model_validate(profile),
+        citizen=citizen,
         citizen_key=citizen_key(found[0], salt) if found else None,
-        thread_key=f"{channel.value}:{_safe_id(draft.thread, salt)}",
+        thread_key=f"{channel.value}:{thread}",
         quoted_text=quoted,
         attachments=attachments,
         outcome=draft.outcome,
