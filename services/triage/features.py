@@ -3,16 +3,16 @@ give, counted without a Python step per n-gram.
 
 `TfidfVectorizer.transform` looks every n-gram of every text up one at a time in Python; a text
 of 300 characters has some 1,100 character n-grams, and that loop was the largest part of
-triage's CPU. Here the word n-grams are looked up with C-level `map`s and the character n-grams
-as integers in numpy, each with the fitted vectoriser's own vocabulary; the counts are then weighted
-as the vectoriser weighs them. tests/unit/triage/test_inference.py proves the result
-equal to the vectorisers' over the corpus and the demo feed.
+triage's CPU. Here every n-gram is an integer, and a whole batch's integers are looked up in
+numpy in the fitted vectoriser's own vocabulary; the counts are then weighted as the vectoriser
+weighs them. tests/unit/triage/test_inference.py proves the result equal to the vectorisers'
+over the corpus and the demo feed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,6 +21,40 @@ from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 # Direct lookup for the n-grams whose numbers fit a table of this many entries (8 bytes each).
 DENSE_TABLE_ENTRIES = 2**17
+
+
+class _Columns:
+    """Vocabulary columns by n-gram number (-1: not in the vocabulary), for a batch of numbers
+    at once: a hashed table of one number a slot, and for the numbers that find their slot
+    taken by another, the sorted numbers (a binary search costs several times a slot)."""
+
+    _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: spreads near numbers
+
+    def __init__(self, numbers: np.ndarray, columns: np.ndarray) -> None:
+        # About eight slots a number: few numbers find their slot taken.
+        bits = max(1, len(numbers)).bit_length() + 3
+        self._shift = np.uint64(64 - bits)
+        self._held = np.full(2**bits, -1, dtype=np.int64)
+        self._held_column = np.full(2**bits, -1, dtype=np.int64)
+        slots = self._slots(numbers)
+        self._held[slots] = numbers
+        self._held_column[slots] = columns
+        order = np.argsort(numbers)
+        self._numbers, self._columns = numbers[order], columns[order]
+
+    def _slots(self, numbers: np.ndarray) -> np.ndarray:
+        return ((numbers.astype(np.uint64) * self._FIBONACCI) >> self._shift).astype(np.intp)
+
+    def __call__(self, numbers: np.ndarray) -> np.ndarray:
+        slots = self._slots(numbers)
+        held = self._held[slots]
+        columns = np.where(held == numbers, self._held_column[slots], -1)
+        elsewhere = np.flatnonzero((held != numbers) & (held >= 0))
+        if len(elsewhere) and len(self._numbers):
+            wanted = numbers[elsewhere]
+            at = np.minimum(np.searchsorted(self._numbers, wanted), len(self._numbers) - 1)
+            columns[elsewhere] = np.where(self._numbers[at] == wanted, self._columns[at], -1)
+        return columns
 
 
 class _Weighted:
@@ -62,23 +96,56 @@ class _Weighted:
 
 
 class WordGrams:
-    """Word uni- and bigrams, as the vectoriser's word analyser makes them."""
+    """Word uni- and bigrams, as the vectoriser's word analyser makes them.
+
+    Each word of the vocabulary's n-grams gets a number; a bigram is the pair of its words'
+    numbers as one integer, looked up for a whole batch at once.
+    """
 
     def __init__(self, vectoriser: TfidfVectorizer) -> None:
         self._weighted = _Weighted(vectoriser, "word", ngram_range=(1, 2), tokenizer=None)
         self._tokens = vectoriser.build_tokenizer()
-        self._column = vectoriser.vocabulary_.get
+        self._number: dict[str, int] = {}
+        grams = [gram.split(" ") for gram in vectoriser.vocabulary_]
+        for words in grams:
+            for word in words:
+                self._number.setdefault(word, len(self._number))
+        self.unknown = len(self._number)  # any word the vocabulary does not have
+        columns = np.fromiter(vectoriser.vocabulary_.values(), dtype=np.int64, count=len(grams))
+        self._unigram = np.full(self.unknown + 1, -1, dtype=np.int64)
+        pairs, pair_columns = [], []
+        for words, column in zip(grams, columns.tolist(), strict=True):
+            numbers = [self._number[w] for w in words]
+            if len(numbers) == 1:
+                self._unigram[numbers[0]] = column
+            else:
+                pairs.append(numbers[0] * self.unknown + numbers[1])
+                pair_columns.append(column)
+        self._pairs = _Columns(np.array(pairs, dtype=np.int64), np.array(pair_columns))
 
     def __call__(self, texts: Sequence[str]) -> sp.csr_matrix:
-        rows: list[int] = []
-        columns: list[int] = []
-        for row, text in enumerate(texts):
+        numbers: list[int] = []
+        lengths = []
+        for text in texts:
             tokens = self._tokens(text.lower())
-            grams = tokens + list(map(" ".join, pairwise(tokens)))
-            found = [c for c in map(self._column, grams) if c is not None]
-            columns += found
-            rows += [row] * len(found)
-        return self._weighted.weighted(np.array(rows), np.array(columns), len(texts))
+            numbers += map(self._number.get, tokens, repeat(self.unknown))
+            lengths.append(len(tokens))
+        words = np.array(numbers, dtype=np.int64)
+        text_of = np.repeat(np.arange(len(texts)), lengths)
+        unigrams = self._unigram[words]
+        known = unigrams >= 0
+        rows, columns = [text_of[known]], [unigrams[known]]
+        if len(words) > 1:
+            # Neighbours in one text, both words in the vocabulary's.
+            first, second = words[:-1], words[1:]
+            paired = np.flatnonzero(
+                (text_of[:-1] == text_of[1:]) & (first < self.unknown) & (second < self.unknown)
+            )
+            found = self._pairs(first[paired] * self.unknown + second[paired])
+            known = found >= 0
+            rows.append(text_of[paired[known]])
+            columns.append(found[known])
+        return self._weighted.weighted(np.concatenate(rows), np.concatenate(columns), len(texts))
 
 
 class CharGrams:
@@ -89,7 +156,7 @@ class CharGrams:
     vocabulary's alphabet from 1, so n-grams of different lengths never share a number; a
     character outside that alphabet gets a digit no vocabulary entry has. The short n-grams'
     columns are read from a table indexed by that number; the longer ones, whose table would
-    be too large, are looked up in the sorted numbers.
+    be too large, from a hashed one.
     """
 
     def __init__(
@@ -102,11 +169,13 @@ class CharGrams:
             # would count the whole padded word, which this does not.
             raise ValueError("no fast path for character n-grams longer than 3 at the least")
         alphabet = sorted({char for gram in vectoriser.vocabulary_ for char in gram})
+        if " " not in alphabet:
+            raise ValueError("a 'char_wb' vocabulary without the padding space")
         unknown = len(alphabet) + 1
         self.base = len(alphabet) + 2
         if self.base**self.longest >= 2**63:
             raise ValueError("the vocabulary's alphabet is too large for 64-bit n-gram numbers")
-        self._digit = np.full(ord(max(alphabet[-1], " ")) + 2, unknown, dtype=np.int64)
+        self._digit = np.full(ord(alphabet[-1]) + 2, unknown, dtype=np.int64)
         for number, char in enumerate(alphabet, start=1):
             self._digit[ord(char)] = number
         self._space = int(self._digit[ord(" ")])
@@ -117,8 +186,7 @@ class CharGrams:
         self._table = np.full(self.base**self.in_table, -1, dtype=np.int64)
         short = numbers < len(self._table)
         self._table[numbers[short]] = columns[short]
-        order = np.argsort(numbers[~short])
-        self._numbers, self._columns = numbers[~short][order], columns[~short][order]
+        self._longer = _Columns(numbers[~short], columns[~short])
 
     def _number(self, gram: str) -> int:
         number = 0
@@ -151,11 +219,7 @@ class CharGrams:
                 continue
             inside = np.flatnonzero(word_of[: len(number)] == word_of[n - 1 :])
             found = number[inside]
-            if n <= self.in_table:
-                column = self._table[found]
-            else:
-                at = np.minimum(np.searchsorted(self._numbers, found), len(self._numbers) - 1)
-                column = np.where(self._numbers[at] == found, self._columns[at], -1)
+            column = self._table[found] if n <= self.in_table else self._longer(found)
             known = column >= 0
             rows.append(text_of[inside[known]])
             columns.append(column[known])

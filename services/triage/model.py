@@ -231,24 +231,37 @@ class ModelClassifier:
             return []
         found, x, all_matches = self.probabilities(inquiries)
         confidence = found.decision_confidence
-        closeness = self._closeness(x)
         complexities = found.complexity.argmax(axis=1)
         departments = found.department.argmax(axis=1)
         terms = self._reason_words(inquiries, x, complexities, departments)
+        classes = [
+            (found.complexity_classes[cx], found.department_classes[dep])
+            for cx, dep in zip(complexities.tolist(), departments.tolist(), strict=True)
+        ]
+        department_matches = [
+            [m for m in found_matches if m.service.department is department]
+            for found_matches, (_, department) in zip(all_matches, classes, strict=True)
+        ]
+        services = [
+            next((m for m in matches if m.service.complexity is complexity), None)
+            for matches, (complexity, _) in zip(department_matches, classes, strict=True)
+        ]
+        # A specialist answer is nearly always a written decision (rule 2): worth knowing
+        # the service by its wording. A simple one would only gain a self-service link,
+        # and a wrong link sends the citizen astray: only the catalogue's words give one.
+        unnamed = [
+            i
+            for i, (service, (complexity, _)) in enumerate(zip(services, classes, strict=True))
+            if service is None and complexity is Complexity.SPECIALIST
+        ]
+        for i, closeness in zip(unnamed, self._closeness(x, unnamed), strict=False):
+            services[i] = self._closest(closeness, classes[i][1], classes[i][0])
         results = []
         for i, (complexity_terms, department_terms) in enumerate(terms):
-            cx, dep = int(complexities[i]), int(departments[i])
-            complexity = found.complexity_classes[cx]
-            department = found.department_classes[dep]
-            p_complexity = float(found.complexity[i, cx])
-            p_department = float(found.department[i, dep])
-            matches = [m for m in all_matches[i] if m.service.department is department]
-            service = next((m for m in matches if m.service.complexity is complexity), None)
-            # A specialist answer is nearly always a written decision (rule 2): worth knowing
-            # the service by its wording. A simple one would only gain a self-service link,
-            # and a wrong link sends the citizen astray: only the catalogue's words give one.
-            if service is None and closeness is not None and complexity is Complexity.SPECIALIST:
-                service = self._closest(closeness[i], department, complexity)
+            complexity, department = classes[i]
+            p_complexity = float(found.complexity[i, complexities[i]])
+            p_department = float(found.department[i, departments[i]])
+            matches, service = department_matches[i], services[i]
             sure = confidence[i] >= self.abstain_below
             results.append(
                 Classification(
@@ -269,10 +282,11 @@ class ModelClassifier:
             )  # fmt: skip
         return results
 
-    def _closeness(self, x: sp.csr_matrix) -> np.ndarray | None:
-        if self._centroids is None:
-            return None
-        return np.asarray((x @ self._centroids).toarray())
+    def _closeness(self, x: sp.csr_matrix, rows: Sequence[int]) -> np.ndarray:
+        """Of these rows of `x`, how alike each is to each service's training texts."""
+        if self._centroids is None or not rows:
+            return np.empty((0, 0))
+        return np.asarray((x[rows] @ self._centroids).toarray())
 
     def _closest(
         self, closeness: np.ndarray, department: Department, complexity: Complexity

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.triage.catalogue import Catalogue, fold
 from services.triage.features import CharGrams, WordGrams
@@ -52,9 +54,10 @@ class ScikitLearnClassifier(ModelClassifier):
             *self.model.chars.get_feature_names_out(),
         ]
 
-    def _closeness(self, x: sp.csr_matrix) -> np.ndarray | None:
+    def _closeness(self, x: sp.csr_matrix, rows: Sequence[int]) -> np.ndarray:
         n_text = len(self.model.words.vocabulary_) + len(self.model.chars.vocabulary_)
-        return np.asarray((x[:, :n_text] @ self.model.service_centroids.T).toarray())
+        every_row = np.asarray((x[:, :n_text] @ self.model.service_centroids.T).toarray())
+        return every_row[list(rows)]
 
     def _reason_words(
         self,
@@ -169,6 +172,7 @@ def test_the_ngram_features_are_the_vectorisers_own(
 def test_unusual_text_gets_the_vectorisers_features_too(classifier: ModelClassifier) -> None:
     # Empty, one letter, runs of white space, letters outside the vocabulary, a text alone.
     texts = ["", "a", "  x \t y\n\nz  ", "é ü ß 𝔘 İ ǅ", "0 0 0 0", "ab|cd [x] a.b-c"]
+    texts += ["hej\x1c\x1cmed\x85dig\xa0\xa0og\u2003dem", "Σ ΑΣ ǅemal ÆØÅ æøå"]
     model = classifier.model
     for batch in (texts, *([t] for t in texts)):
         _same_matrix(WordGrams(model.words)(batch), model.words.transform(batch))
@@ -214,3 +218,21 @@ def test_the_reasons_find_the_citizens_words_as_one_fold_a_word_did(
         assert words.spelled == original_words(text)
         for gram in [*grams[:: max(1, len(grams) // 300)], "a", "e", "ss", "o"]:
             assert words.containing(gram) == [w for w in words.spelled if gram in w]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("abekltorsæøå0 .-'\t\n\x1c\xa0ÉΣ𝔘"), max_size=60),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_text_gets_the_vectorisers_features(
+    classifier: ModelClassifier, texts: list[str]
+) -> None:
+    model = classifier.model
+    _same_matrix(WordGrams(model.words)(texts), model.words.transform(texts))
+    _same_matrix(CharGrams(model.chars)(texts), model.chars.transform(texts))
