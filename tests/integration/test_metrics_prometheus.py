@@ -211,9 +211,22 @@ def test_every_dashboard_query_and_alert_expression_returns_data_from_prometheus
 
 
 def test_each_services_metrics_pass_promtool_check_metrics(fed: Pipeline) -> None:
+    published = {
+        "intake": "inquiries.received",
+        "triage": "inquiries.triaged",
+        "reply": "replies.planned",
+    }
     for service in ("intake", "triage", "reply", "metrics"):
         exposition = httpx.get(fed.url(service, "/metrics"), timeout=10).text
         assert "faststream_received_messages_total" in exposition or service == "intake"
+        if service in published:
+            counted = re.search(
+                rf'^events_published_total{{topic="{published[service]}"}} (\S+)$',
+                exposition,
+                re.MULTILINE,
+            )
+            assert counted, f"{service}: no events_published_total"
+            assert float(counted.group(1)) > 0, service
         result = promtool("check", "metrics", stdin=exposition)
         assert result.returncode == 0, f"{service}: {result.stdout}{result.stderr}"
         assert result.stdout + result.stderr == "", service
