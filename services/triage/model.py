@@ -186,6 +186,7 @@ class ModelClassifier:
         ]
         self._n_words = len(model.words.vocabulary_)
         self._n_text = len(self._grams)
+        self._gram_words = [tuple(gram.split()) for gram in self._grams[: self._n_words]]
         self._complexity_coef = _linear_coef(model.complexity)
         self._department_coef = _linear_coef(model.department)
         self._words = WordGrams(model.words)
@@ -336,18 +337,18 @@ class ModelClassifier:
         """The citizen's words whose n-grams pushed hardest towards the predicted class."""
         order = np.argsort(-contributions)[:24]
         weight: dict[str, float] = {}
-        for contribution, index in zip(
-            contributions[order].tolist(), indices[order].tolist(), strict=True
-        ):
-            if contribution <= 0:
+        spelled = words.spelled
+        for push, index in zip(contributions[order].tolist(), indices[order].tolist(), strict=True):
+            if push <= 0:
                 break
-            gram = self._grams[index]
             if index < self._n_words:
-                owners = [w for w in gram.split() if w in words.spelled]
+                owners = [w for w in self._gram_words[index] if w in spelled]
             else:
-                owners = words.containing(gram)
-            for owner in owners:
-                weight[owner] = weight.get(owner, 0.0) + contribution / len(owners)
+                owners = words.containing(self._grams[index])
+            if owners:
+                share = push / len(owners)
+                for owner in owners:
+                    weight[owner] = weight.get(owner, 0.0) + share
         ranked = sorted(weight, key=lambda w: (-weight[w], w))
         return [words.spelled[w] for w in ranked if len(w) > 2 and w not in _NOT_EVIDENCE][
             : self.terms_shown
