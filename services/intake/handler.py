@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import traceback
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from aiokafka import ConsumerRecord
 
 from services.intake.cpr import mask_bytes, redact
 from services.intake.language import DEFAULT_MIN_CONFIDENCE
-from services.intake.normalise import Ignored, Normalised, Unreadable, read_messages
+from services.intake.normalise import Failed, Ignored, Normalised, Refused, read_messages
 from shared.bus import Outgoing, dead_letter
 from shared.events import InquiryReceived, derived_id
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames
@@ -133,20 +132,19 @@ def process_raw_batch(
             batch.outcomes.append((UNKNOWN_CHANNEL, DEAD_LETTER))
             continue
         result = next(results)
-        if isinstance(result, Unreadable):
-            _dead_letter(batch, record, str(result), names)
+        if isinstance(result, Refused):
+            _dead_letter(batch, record, result.reason, names)
             batch.outcomes.append((channel.value, DEAD_LETTER))
             continue
-        if isinstance(result, Exception):
-            # A bug of ours, not the sender's: kept for replay once it is fixed. The error's
-            # message may quote the content, so its type and the stack are logged, not its text.
+        if isinstance(result, Failed):
+            # A bug of ours, not the sender's: kept for replay once it is fixed.
             log.error(
                 "unexpected %s normalising a %s message, at:\n%s",
-                type(result).__name__,
+                result.error,
                 channel,
-                "".join(traceback.format_tb(result.__traceback__)),
+                result.stack,
             )
-            reason = f"intake failed on this message ({type(result).__name__}); kept for replay"
+            reason = f"intake failed on this message ({result.error}); kept for replay"
             _dead_letter(batch, record, reason, names)
             batch.outcomes.append((channel.value, DEAD_LETTER))
             continue

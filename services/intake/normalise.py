@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -27,6 +29,7 @@ from shared.raw import ChatTranscript, IntercomNotification, PhoneNote, VisitNot
 from shared.vocabulary import Channel, ContactOutcome, Language
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Kafka headers an adapter may set to name the channel's own id of a message without one.
 ID_HEADERS = {
@@ -417,35 +420,57 @@ def _draft(
     return draft
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A message of a batch that cannot be an inquiry; the reason is for a person."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A message of a batch that a bug of ours stopped: the error's type and where it happened,
+    not its message (which may quote the content)."""
+
+    error: str
+    stack: str
+
+
+Read = Normalised | Ignored | Refused | Failed
+
+
+def _attempt(step: Callable[[], T]) -> T | Refused | Failed:
+    # Outcomes, not the exceptions: a kept exception's frames would hold the whole batch, in a
+    # cycle that only the garbage collector's full collections free.
+    try:
+        return step()
+    except Unreadable as error:
+        return Refused(str(error))
+    except Exception as error:
+        return Failed(type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
+
+
 def read_messages(
     messages: Sequence[RawMessage],
     *,
     salt: str,
     now: datetime | None = None,
     min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
-) -> list[Normalised | Ignored | Exception]:
-    """Each message's inquiry and the bytes for intake's store, or the error that stopped it:
-    `Unreadable` says why the sender's message cannot be an inquiry, any other is a bug of ours.
-    The languages of a batch are found in one call, which costs a fraction of one per message."""
-    drafts: list[_Draft | Ignored | Exception] = []
-    for channel, raw, headers in messages:
-        try:
-            drafts.append(_draft(channel, raw, headers, salt=salt, now=now or datetime.now(UTC)))
-        except Exception as error:
-            drafts.append(error)
+) -> list[Read]:
+    """What each message of a batch became: its inquiry and the bytes for intake's store, or
+    why not. The batch's languages are found in one call, a fraction of the cost of one each."""
+    drafts = [
+        _attempt(partial(_draft, channel, raw, headers, salt=salt, now=now or datetime.now(UTC)))
+        for channel, raw, headers in messages
+    ]
     samples = [d.language_sample for d in drafts if isinstance(d, _Draft)]
     languages = iter(detect_languages(samples, min_confidence=min_language_confidence))
-    read: list[Normalised | Ignored | Exception] = []
-    for (channel, _, _), draft in zip(messages, drafts, strict=True):
-        if not isinstance(draft, _Draft):
-            read.append(draft)
-            continue
-        language = next(languages)
-        try:
-            read.append(_finish(channel, draft, salt=salt, language=language))
-        except Exception as error:
-            read.append(error)
-    return read
+    return [
+        _attempt(partial(_finish, channel, draft, salt=salt, language=next(languages)))
+        if isinstance(draft, _Draft)
+        else draft
+        for (channel, _, _), draft in zip(messages, drafts, strict=True)
+    ]
 
 
 def read_message(
@@ -457,17 +482,13 @@ def read_message(
     now: datetime | None = None,
     min_language_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> Normalised | Ignored:
-    """One message's inquiry and the bytes for intake's store. `headers` are the Kafka record's
-    (an adapter's call-id, visit-id or scan-id)."""
-    [result] = read_messages(
-        [(channel, raw, headers or {})],
-        salt=salt,
-        now=now,
-        min_language_confidence=min_language_confidence,
-    )
-    if isinstance(result, Exception):
-        raise result
-    return result
+    """One message's inquiry and the bytes for intake's store, or `Unreadable`. `headers` are
+    the Kafka record's (an adapter's call-id, visit-id or scan-id)."""
+    draft = _draft(channel, raw, headers or {}, salt=salt, now=now or datetime.now(UTC))
+    if isinstance(draft, Ignored):
+        return draft
+    [language] = detect_languages([draft.language_sample], min_confidence=min_language_confidence)
+    return _finish(channel, draft, salt=salt, language=language)
 
 
 def normalise(
