@@ -56,6 +56,8 @@ REPORT_DIR = REPO / "training" / "report"
 CODE = [
     REPO / "training" / "train.py",
     REPO / "services" / "triage" / "model.py",
+    REPO / "services" / "triage" / "features.py",
+    REPO / "services" / "triage" / "heads.py",
     REPO / "services" / "triage" / "wording.py",
     REPO / "services" / "triage" / "catalogue.py",
 ]

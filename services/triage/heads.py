@@ -44,15 +44,14 @@ class _Calibrated:
             predictions = _naive_bayes_probabilities(predictions)
             if self.n_classes == 2:
                 predictions = predictions[:, -1:]  # the positive class's, as calibrated
-        n_classes = self.n_classes
-        proba = np.zeros((len(scores), n_classes))
+        proba = np.zeros((len(scores), self.n_classes))
         # Each class's sigmoid at once: the same arithmetic per element as one at a time.
         proba[:, self.targets] = expit(-(self.slopes * predictions + self.offsets))
-        if n_classes == 2:
+        if self.n_classes == 2:
             proba[:, 0] = 1.0 - proba[:, 1]
         else:
             denominator = np.sum(proba, axis=1)[:, np.newaxis]
-            uniform = np.full_like(proba, 1 / n_classes)
+            uniform = np.full_like(proba, 1 / self.n_classes)
             proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
         proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
         return proba

@@ -2,7 +2,8 @@
 linear models for complexity and department; abstains below a threshold chosen on validation.
 
 `training/train.py` builds a `TriageModel` and writes it with joblib; the service loads it once
-and classifies a whole consumer batch with one vectorisation.
+and classifies a whole consumer batch with one vectorisation and one product, in numpy from the
+fitted model (features.py, heads.py).
 """
 
 from __future__ import annotations
@@ -85,10 +86,13 @@ def confidence_features(complexity: np.ndarray, department: np.ndarray) -> np.nd
 
 
 def feature_rows(
-    words: sp.csr_matrix, chars: sp.csr_matrix, matches: Sequence[Sequence[Match]], model: Any
+    words: sp.csr_matrix,
+    chars: sp.csr_matrix,
+    matches: Sequence[Sequence[Match]],
+    catalogue_weight: float,
 ) -> sp.csr_matrix:
     """The model's columns: word n-grams, character n-grams, the catalogue's evidence."""
-    evidence = catalogue_evidence(matches) * model.catalogue_weight
+    evidence = catalogue_evidence(matches) * catalogue_weight
     return sp.hstack([words, chars, evidence], format="csr")
 
 
@@ -127,9 +131,8 @@ class TriageModel:
         """scikit-learn's features, as training fits on them; the service computes the same
         with `ModelClassifier`'s faster vectorisers."""
         found = catalogue_matches(catalogue, prepared) if matches is None else matches
-        return feature_rows(
-            self.words.transform(prepared), self.chars.transform(prepared), found, self
-        )
+        words, chars = self.words.transform(prepared), self.chars.transform(prepared)
+        return feature_rows(words, chars, found, self.catalogue_weight)
 
     def save(self, path: Path) -> None:
         for vectoriser in (self.words, self.chars):
@@ -212,7 +215,8 @@ class ModelClassifier:
     ) -> tuple[Probabilities, sp.csr_matrix, list[list[Match]]]:
         prepared = [citizen_words(i.subject, i.text) for i in inquiries]
         matches = catalogue_matches(self.catalogue, prepared)
-        x = feature_rows(self._words(prepared), self._chars(prepared), matches, self.model)
+        words, chars = self._words(prepared), self._chars(prepared)
+        x = feature_rows(words, chars, matches, self.model.catalogue_weight)
         complexity, department = self._heads.probabilities(x)
         confidence = self._heads.decision_confidence(confidence_features(complexity, department))
         return (
