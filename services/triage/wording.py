@@ -27,7 +27,9 @@ _QUOTED_LINE = re.compile(r"^\s*>.*$", re.M)
 # A CPR marker, a phone number, an e-mail address: contact details, not the matter.
 _EMAIL_ADDRESS = re.compile(r"\S+@\S+")
 _DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"[ \t]+")
+# Runs of spaces and tabs become one space: tabs made spaces first, only runs of two or more
+# are replaced (a replacement for every single space between words cost a fifth of this).
+_SPACES = re.compile(" {2,}")
 
 
 def citizen_words(subject: str | None, text: str) -> str:
@@ -39,6 +41,7 @@ def citizen_words(subject: str | None, text: str) -> str:
     folded = _QUOTED_LINE.sub("", folded)
     folded = _MUNICIPAL_TURN.sub("", folded)
     folded = _CITIZEN_TURN.sub("", folded)
-    folded = _EMAIL_ADDRESS.sub(" ", folded)
+    if "@" in folded:  # the search for an address tries every run of letters without one
+        folded = _EMAIL_ADDRESS.sub(" ", folded)
     folded = _DIGITS.sub("0", folded)
-    return _SPACES.sub(" ", folded).strip()
+    return _SPACES.sub(" ", folded.replace("\t", " ")).strip()
