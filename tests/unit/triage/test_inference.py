@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -138,6 +139,17 @@ def classifier() -> ModelClassifier:
     return ModelClassifier.load(SETTINGS.model_path, Catalogue.from_file(SETTINGS.catalogue_path))
 
 
+@dataclass(frozen=True)
+class Grams:
+    words: WordGrams
+    chars: CharGrams
+
+
+@pytest.fixture(scope="module")
+def grams(classifier: ModelClassifier) -> Grams:
+    return Grams(WordGrams(classifier.model.words), CharGrams(classifier.model.chars))
+
+
 @pytest.fixture(scope="module")
 def reference(classifier: ModelClassifier) -> ScikitLearnClassifier:
     return ScikitLearnClassifier(classifier.model, classifier.catalogue)
@@ -161,22 +173,24 @@ def _same_matrix(fast: sp.csr_matrix, slow: sp.csr_matrix) -> None:
 
 
 def test_the_ngram_features_are_the_vectorisers_own(
-    classifier: ModelClassifier, inquiries: list[Inquiry]
+    classifier: ModelClassifier, grams: Grams, inquiries: list[Inquiry]
 ) -> None:
     model = classifier.model
     prepared = [citizen_words(i.subject, i.text) for i in inquiries]
-    _same_matrix(WordGrams(model.words)(prepared), model.words.transform(prepared))
-    _same_matrix(CharGrams(model.chars)(prepared), model.chars.transform(prepared))
+    _same_matrix(grams.words(prepared), model.words.transform(prepared))
+    _same_matrix(grams.chars(prepared), model.chars.transform(prepared))
 
 
-def test_unusual_text_gets_the_vectorisers_features_too(classifier: ModelClassifier) -> None:
+def test_unusual_text_gets_the_vectorisers_features_too(
+    classifier: ModelClassifier, grams: Grams
+) -> None:
     # Empty, one letter, runs of white space, letters outside the vocabulary, a text alone.
     texts = ["", "a", "  x \t y\n\nz  ", "é ü ß 𝔘 İ ǅ", "0 0 0 0", "ab|cd [x] a.b-c"]
     texts += ["hej\x1c\x1cmed\x85dig\xa0\xa0og\u2003dem", "Σ ΑΣ ǅemal ÆØÅ æøå"]
     model = classifier.model
     for batch in (texts, *([t] for t in texts)):
-        _same_matrix(WordGrams(model.words)(batch), model.words.transform(batch))
-        _same_matrix(CharGrams(model.chars)(batch), model.chars.transform(batch))
+        _same_matrix(grams.words(batch), model.words.transform(batch))
+        _same_matrix(grams.chars(batch), model.chars.transform(batch))
 
 
 def test_the_probabilities_are_scikit_learns(
@@ -231,8 +245,8 @@ def test_the_reasons_find_the_citizens_words_as_one_fold_a_word_did(
     )
 )
 def test_any_text_gets_the_vectorisers_features(
-    classifier: ModelClassifier, texts: list[str]
+    classifier: ModelClassifier, grams: Grams, texts: list[str]
 ) -> None:
     model = classifier.model
-    _same_matrix(WordGrams(model.words)(texts), model.words.transform(texts))
-    _same_matrix(CharGrams(model.chars)(texts), model.chars.transform(texts))
+    _same_matrix(grams.words(texts), model.words.transform(texts))
+    _same_matrix(grams.chars(texts), model.chars.transform(texts))
