@@ -201,7 +201,8 @@ class CharGrams:
         padded = ["  ".join(text.lower().split()) for text in texts]
         padded = [f" {text} " if text else "" for text in padded]
         if not any(padded):
-            return self._weighted.weighted(np.array([]), np.array([]), len(texts))
+            nothing = np.array([], dtype=np.int64)
+            return self._weighted.weighted(nothing, nothing, len(texts))
         points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
         digits = self._digit[np.minimum(points, len(self._digit) - 1)]
         text_of = np.repeat(np.arange(len(texts)), [len(text) for text in padded])
@@ -212,9 +213,10 @@ class CharGrams:
         begins[1:] &= space[:-1]
         word_of = np.cumsum(begins)
         rows, columns = [], []
-        number = digits
-        for n in range(2, self.longest + 1):
-            number = number[:-1] * self.base + digits[n - 1 :]
+        number = digits  # of the n-grams of length n from here on
+        for n in range(1, self.longest + 1):
+            if n > 1:
+                number = number[:-1] * self.base + digits[n - 1 :]
             if n < self.shortest:
                 continue
             inside = np.flatnonzero(word_of[: len(number)] == word_of[n - 1 :])

@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.triage.catalogue import Catalogue, fold
 from services.triage.features import CharGrams, WordGrams
@@ -250,3 +251,13 @@ def test_any_text_gets_the_vectorisers_features(
     model = classifier.model
     _same_matrix(grams.words(texts), model.words.transform(texts))
     _same_matrix(grams.chars(texts), model.chars.transform(texts))
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 3), (3, 4), (2, 6)])
+def test_other_character_ngram_ranges_get_the_vectorisers_features(
+    ngram_range: tuple[int, int],
+) -> None:
+    texts = [citizen_words(r.get("subject"), r["text"]) for r in corpus_rows()[:600]]
+    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True)
+    vectoriser.fit(texts[:400])
+    _same_matrix(CharGrams(vectoriser)(texts[400:]), vectoriser.transform(texts[400:]))
