@@ -4,7 +4,6 @@ two adapters for channels that do not speak Kafka (the HTTP gateway and the SMTP
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -73,12 +72,9 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         engine = make_engine(settings)
         state["seen"] = SeenMessages(engine)
         state["originals"] = Originals(engine)
+        # Loaded before the service runs: the process freezes what start-up loaded
+        # (shared/service.py), out of the collector's way.
         await asyncio.to_thread(load_language_model)
-        # What is loaded by now lives as long as the process: frozen, it is out of the way of
-        # the collector's full collections, which walked all of it every few batches (intake
-        # alone on the broker, 20,000 messages of the benchmark's mix: 265 -> 238 µs of CPU
-        # per message).
-        gc.freeze()
         smtp = None
         if (port := settings.smtp_listen_port) is not None:
             smtp = await start_smtp(settings, mailbox, port)
