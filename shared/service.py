@@ -21,8 +21,6 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-COLLECTOR_THRESHOLDS = (10_000, 10, 10)
-
 
 class ServiceProcess:
     def __init__(
@@ -58,11 +56,9 @@ class ServiceProcess:
     async def _lifespan(self) -> AsyncIterator[None]:
         async with self._service_lifespan():
             # What start-up loaded (models, catalogues, templates, libraries) lives as long as
-            # the process: frozen, the collector's full collections no longer walk it, and a
-            # higher first threshold collects once per thousands of a batch's short-lived
-            # objects instead of every 700 (docs/performance.md has the figures).
+            # the process: frozen, the collector's full collections no longer walk it
+            # (docs/performance.md has the figures).
             gc.freeze()
-            gc.set_threshold(*COLLECTOR_THRESHOLDS)
             try:
                 yield
             except BaseException:
