@@ -23,6 +23,8 @@ from benchmarks.report import load_average, machine, table
 from benchmarks.stages import measure_stages
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# The JIT keeps compiling what the warm-up made hot for a while after it.
+WARM_UP_SETTLE_SECONDS = 20.0
 
 # The targets for a 2-core machine.
 TARGETS: dict[str, Any] = {
@@ -63,6 +65,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="port of the broker started for the run when KAFKA_BOOTSTRAP_SERVERS is not set",
     )
     parser.add_argument("--skip", default="", help="comma-separated: stages,latency,bus,scaling")
+    parser.add_argument(
+        "--broker-warm-up",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="messages through the bus before anything is measured (a fresh JVM is slow); 0: none",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     parser.add_argument(
         "--profile",
@@ -101,6 +110,16 @@ async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, An
     if "stages" not in skip:
         say("per-stage timings, in process")
         result["stages"] = measure_stages(mix)
+
+    if args.broker_warm_up > 0:
+        # A broker just started runs its Java code interpreted until the JIT has compiled the
+        # hot paths: latency measured in its first minute was two to four times what the same
+        # pipeline showed on a broker that had run for an hour. Nothing of this is recorded.
+        say(f"warming the broker up: {args.broker_warm_up:,} messages through four hops")
+        await bus_only_rate(
+            bootstrap, mix.messages(0, args.broker_warm_up), hops=4, partitions=args.partitions
+        )
+        await asyncio.sleep(WARM_UP_SETTLE_SECONDS)
 
     say(f"pipeline: {args.partitions} partitions, one instance of each service")
     async with running_pipeline(
