@@ -459,8 +459,9 @@ def read_messages(
 ) -> list[Read]:
     """What each message of a batch became: its inquiry and the bytes for intake's store, or
     why not. The batch's languages are found in one call, a fraction of the cost of one each."""
+    now = now or datetime.now(UTC)  # one arrival time for a batch read at once
     drafts = [
-        _attempt(partial(_draft, channel, raw, headers, salt=salt, now=now or datetime.now(UTC)))
+        _attempt(partial(_draft, channel, raw, headers, salt=salt, now=now))
         for channel, raw, headers in messages
     ]
     samples = [d.language_sample for d in drafts if isinstance(d, _Draft)]
