@@ -221,6 +221,8 @@ def batch_subscriber(broker: KafkaBroker, settings: ServiceSettings, *relative_t
         auto_offset_reset="earliest",
         max_records=settings.batch_max_records,
         batch_timeout_ms=settings.batch_timeout_ms,
+        fetch_min_bytes=settings.batch_min_bytes,
+        fetch_max_wait_ms=settings.batch_max_wait_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=raw_bodies,
     )

@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.metrics.mix import NATIONAL_TARGET, MixGroup
-from shared.settings import ServiceSettings
+from shared.settings import DownstreamSettings
 
 # A dead letter's reason is free text for a person; a label must be a bounded category.
 # First match wins (case-insensitive regular expressions over the reason); no match is "other".
@@ -21,7 +21,7 @@ DEFAULT_DEAD_LETTER_REASONS: dict[str, str] = {
 }
 
 
-class MetricsSettings(ServiceSettings):
+class MetricsSettings(DownstreamSettings):
     model_config = SettingsConfigDict(env_prefix="METRICS_", extra="ignore", populate_by_name=True)
 
     service_name: str = "metrics"

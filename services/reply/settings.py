@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import DownstreamSettings
 from shared.vocabulary import Channel, Language, ReplyChannel
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -69,7 +69,7 @@ DEFAULT_OPENING_HOURS: dict[Weekday, OpeningHours] = {
 } | {Weekday.FRIDAY: OpeningHours(opens=time(8), closes=time(15))}
 
 
-class ReplySettings(ServiceSettings):
+class ReplySettings(DownstreamSettings):
     model_config = SettingsConfigDict(env_prefix="REPLY_", extra="ignore", populate_by_name=True)
 
     service_name: str = "reply"
