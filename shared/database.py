@@ -42,7 +42,12 @@ def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     with engine.begin() as connection:
         # Rows as parameters, not as one multi-VALUES statement: that costs more to compile than
-        # to run (500 rows of 28 columns: 0.6 s against 0.05 s). RETURNING counts what was new.
+        # to run (500 rows of 28 columns: 0.6 s against 0.05 s).
+        statement = insert(table).on_conflict_do_nothing()
+        if engine.dialect.name == "sqlite":
+            # sqlite3's executemany counts the rows it inserted: no RETURNING, which costs
+            # SQLAlchemy's row batching and reading back (seen ids: 34 -> 21 µs a row in
+            # batches of 12, 22 -> 12 in batches of 200).
+            return connection.execute(statement, rows).rowcount
         keys = table.__table__.primary_key.columns  # type: ignore[attr-defined]
-        result = connection.execute(insert(table).on_conflict_do_nothing().returning(*keys), rows)
-        return len(result.all())
+        return len(connection.execute(statement.returning(*keys), rows).all())
