@@ -45,9 +45,10 @@ def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]
         # to run (500 rows of 28 columns: 0.6 s against 0.05 s).
         statement = insert(table).on_conflict_do_nothing()
         if engine.dialect.name == "sqlite":
-            # sqlite3's executemany counts the rows it inserted: no RETURNING, which costs
-            # SQLAlchemy's row batching and reading back (seen ids: 34 -> 21 µs a row in
-            # batches of 12, 22 -> 12 in batches of 200).
+            # sqlite3's executemany counts the rows it inserted. With RETURNING, SQLAlchemy sent
+            # multi-row statements, a new text for every batch size, and sqlite3 keeps the last
+            # 128 it compiled: megabytes each for reply's plans (its memory rose by 130 MB).
+            # Cheaper too: seen ids 34 -> 21 µs a row in batches of 12 (docs/performance.md).
             return connection.execute(statement, rows).rowcount
         keys = table.__table__.primary_key.columns  # type: ignore[attr-defined]
         return len(connection.execute(statement.returning(*keys), rows).all())

@@ -26,9 +26,11 @@ def test_insert_new_counts_only_the_rows_that_were_new(database_url: str) -> Non
     assert insert_new(engine, SeenMessage, first) == 30
     assert insert_new(engine, SeenMessage, first) == 0
     assert insert_new(engine, SeenMessage, [first[0], row("m30"), first[5], row("m31")]) == 2
+    assert insert_new(engine, SeenMessage, [row("m32")]) == 1
+    assert insert_new(engine, SeenMessage, [row("m32")]) == 0
     assert insert_new(engine, SeenMessage, []) == 0
     with Session(engine) as session:
         stored = session.exec(select(SeenMessage)).all()
-    assert len(stored) == 32
+    assert len(stored) == 33
     # A skipped repeat leaves the first row as it was.
     assert {s.channel_message_id: s.inquiry_id for s in stored}["m0"] == first[0]["inquiry_id"]
