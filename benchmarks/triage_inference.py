@@ -100,7 +100,7 @@ def measure(*, batch_size: int = 500, seconds: float = 5.0) -> InferenceSpeed:
     def triage(batch: Sequence[ConsumerRecord[Any, Any]]) -> None:
         triage_batch(batch, classifier=classifier, settings=settings, names=names)
 
-    # As the service does once loaded (services/triage/app.py); undone afterwards, this
+    # As every service does once loaded (shared/service.py); undone afterwards, this
     # process is not the service.
     gc.freeze()
     try:

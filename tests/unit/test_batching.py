@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from services.reply.settings import ReplySettings
 from services.triage.app import build_app as triage_app
 from services.triage.settings import TriageSettings
 from shared.service import ServiceProcess
+from shared.settings import DownstreamSettings
 
 
 def _fetch_settings(process: ServiceProcess) -> set[tuple[int, int]]:
@@ -35,8 +37,10 @@ def test_intake_and_triage_take_what_has_arrived(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("build", "settings"), [(reply_app, ReplySettings), (metrics_app, MetricsSettings)]
 )
-def test_downstream_services_gather_batches(build: object, settings: type, tmp_path: Path) -> None:
-    process = build(settings(state_dir=tmp_path))  # type: ignore[operator]
+def test_downstream_services_gather_batches(
+    build: Callable[..., ServiceProcess], settings: type[DownstreamSettings], tmp_path: Path
+) -> None:
+    process = build(settings(state_dir=tmp_path))
     assert _fetch_settings(process) == {(256 * 1024, 250)}
-    changed = build(settings(state_dir=tmp_path, batch_min_bytes=1, batch_max_wait_ms=100))  # type: ignore[operator]
+    changed = build(settings(state_dir=tmp_path, batch_min_bytes=1, batch_max_wait_ms=100))
     assert _fetch_settings(changed) == {(1, 100)}
