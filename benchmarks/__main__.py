@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.broker import broker
-from benchmarks.bus_only import bus_only_rate
+from benchmarks.bus_only import bus_only_rate, pipeline_traffic_rate
 from benchmarks.end_to_end import offer, running_pipeline
 from benchmarks.inquiry_mix import InquiryMix
 from benchmarks.pipeline import SERVICES
@@ -164,10 +164,16 @@ async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, An
         result["bus_only_4hop_per_s"] = round(
             await bus_only_rate(bootstrap, messages, hops=4, partitions=args.partitions)
         )
+        say(f"bus only: {len(messages):,} of them as the pipeline's traffic, with no work done")
+        traffic = await pipeline_traffic_rate(bootstrap, messages, partitions=args.partitions)
+        result["bus_only_pipeline_traffic_per_s"] = traffic["per_s"]
+        result["bus_only_pipeline_traffic_cpu_us"] = traffic["cpu_us_per_inquiry"]
         result["bus_load"] = load_average()
-        result["ratio_to_bus"] = round(
-            result["e2e_throughput_per_s"] / result["bus_only_4hop_per_s"], 3
-        )
+        if "e2e_throughput_per_s" in result:
+            result["ratio_to_bus"] = round(
+                result["e2e_throughput_per_s"] / result["bus_only_4hop_per_s"], 3
+            )
+            result["ratio_to_traffic"] = round(result["e2e_throughput_per_s"] / traffic["per_s"], 3)
 
     if "scaling" not in skip and args.scaling_n > 0:
         result["scaling"] = []

@@ -173,12 +173,12 @@ HANDLER_SECONDS = "faststream_received_processed_messages_duration_seconds_sum"
 HANDLER_MESSAGES = "faststream_received_messages_total"
 
 
-def _process_cpu(pid: int) -> float:
+def process_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _broker_pid(bootstrap: str) -> int | None:
+def broker_pid(bootstrap: str) -> int | None:
     """The pid listening on the broker's port, when the broker runs on this machine."""
     host, _, port = bootstrap.split(",", maxsplit=1)[0].rpartition(":")
     if host not in ("127.0.0.1", "localhost"):
@@ -206,8 +206,8 @@ async def _accounts(running: Running) -> dict[str, dict[str, float]]:
         for instance, cpu in pipeline.cpu_seconds().items()
     }
     accounts["benchmark"] = {"cpu": time.process_time()}
-    if (pid := _broker_pid(pipeline.bootstrap)) is not None:
-        accounts["broker"] = {"cpu": _process_cpu(pid)}
+    if (pid := broker_pid(pipeline.bootstrap)) is not None:
+        accounts["broker"] = {"cpu": process_cpu(pid)}
     return accounts
 
 

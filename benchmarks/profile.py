@@ -64,6 +64,8 @@ def summary(stacks: Path, top: int = 40) -> str:
     total = 0
     for line in stacks.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue  # a blank line, or the last one cut off when the sampler was stopped
         frames = stack.split(";")
         n = int(count)
         total += n

@@ -105,6 +105,12 @@ def table(result: dict[str, Any], targets: dict[str, Any]) -> str:
         )
     row("bus only, one hop", _rate(result.get("bus_only_1hop_per_s")), "", result.get("bus_load"))
     row("bus only, four hops", _rate(result.get("bus_only_4hop_per_s")), "", result.get("bus_load"))
+    row(
+        "bus only, the pipeline's traffic, no work",
+        _rate(result.get("bus_only_pipeline_traffic_per_s")),
+        "",
+        result.get("bus_load"),
+    )
     if result.get("ratio_to_bus") is not None:
         row(
             "pipeline / four-hop bus",
@@ -113,6 +119,8 @@ def table(result: dict[str, Any], targets: dict[str, Any]) -> str:
             None,
             result["ratio_to_bus"] >= targets["ratio_to_bus"],
         )
+    if result.get("ratio_to_traffic") is not None:
+        row("pipeline / its traffic with no work", f"{100 * result['ratio_to_traffic']:.0f} %")
     for service, mb in result.get("rss_mb", {}).items():
         row(
             f"peak resident memory, {service}",
@@ -125,13 +133,17 @@ def table(result: dict[str, Any], targets: dict[str, Any]) -> str:
     if processes:
         lines += [
             "",
-            "Where the time went in the throughput run, per raw inquiry offered",
-            f"  {'process':<12}{'CPU us':>10}{'handler us/msg':>16}{'messages':>10}",
+            "Where the time went in the throughput run, per raw inquiry offered; beside it the same",
+            "process's CPU when it only carried the pipeline's traffic (bus only, no work)",
+            f"  {'process':<12}{'CPU us':>10}{'handler us/msg':>16}{'messages':>10}"
+            f"{'no work, CPU us':>17}",
         ]
+        traffic = result.get("bus_only_pipeline_traffic_cpu_us", {})
         for name, p in processes.items():
             handler = p.get("handler_us_per_message", "")
             lines.append(
                 f"  {name:<12}{p['cpu_us_per_inquiry']:>10}{handler:>16}{p.get('messages', ''):>10}"
+                f"{traffic.get(name, ''):>17}"
             )
     stages = result.get("stages", {})
     if stages:
