@@ -4,10 +4,10 @@ recognised across restarts by a unique key, so it never becomes a second inquiry
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, LargeBinary, and_, or_
+from sqlalchemy import LargeBinary, bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -23,19 +23,15 @@ class SeenMessage(SQLModel, table=True):
     seen_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
-def _any_of(keys: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
-    """`channel = ? AND id IN (...)` per channel: SQLite searches the primary key for each,
-    but scans all of it for a (channel, id) row-value IN, a cost that grew with every message
-    intake had seen (500 keys: 4 µs a key in an empty table, 80 µs among 100,000 rows)."""
-    ids: dict[str, list[str]] = {}
-    for channel, message_id in keys:
-        ids.setdefault(channel, []).append(message_id)
-    return or_(
-        *(
-            and_(col(SeenMessage.channel) == channel, col(SeenMessage.channel_message_id).in_(some))
-            for channel, some in ids.items()
-        )
-    )
+# One channel's ids a statement, `channel = ? AND id IN (...)`: SQLite searches the primary key
+# for each, but scans all of it for a (channel, id) row-value IN, a cost that grew with every
+# message intake had seen (500 keys: 4 µs a key in an empty table, 80 µs among 100,000 rows).
+# Built once, its IN list expanded at execution: 0.3 against 0.7 ms for a batch of 12 built as
+# an ORM query each time, at the batch sizes intake reads at a few hundred inquiries a second.
+_SEEN_ON_CHANNEL = select(SeenMessage.channel, SeenMessage.channel_message_id).where(
+    col(SeenMessage.channel) == bindparam("channel"),
+    col(SeenMessage.channel_message_id).in_(bindparam("ids", expanding=True)),
+)
 
 
 class SeenMessages:
@@ -44,17 +40,20 @@ class SeenMessages:
         create_tables(engine, SeenMessage)
 
     def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        wanted = sorted(set(keys))
+        ids: dict[str, list[str]] = {}
+        for channel, message_id in sorted(set(keys)):
+            ids.setdefault(channel, []).append(message_id)
         seen: set[tuple[str, str]] = set()
-        with Session(self.engine) as session:
-            # Chunked: SQLite limits the number of bound parameters of one statement.
-            for start in range(0, len(wanted), 400):
-                rows = session.exec(
-                    select(SeenMessage.channel, SeenMessage.channel_message_id).where(
-                        _any_of(wanted[start : start + 400])
+        if not ids:
+            return seen
+        with self.engine.connect() as connection:
+            for channel, some in ids.items():
+                # Chunked: SQLite limits the number of bound parameters of one statement.
+                for start in range(0, len(some), 400):
+                    rows = connection.execute(
+                        _SEEN_ON_CHANNEL, {"channel": channel, "ids": some[start : start + 400]}
                     )
-                )
-                seen.update((c, m) for c, m in rows)
+                    seen.update((c, m) for c, m in rows)
         return seen
 
     def remember(self, entries: Iterable[tuple[str, str, uuid.UUID | None]]) -> None:
