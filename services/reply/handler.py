@@ -81,7 +81,7 @@ def plan_batch(
                 )
                 continue
             batch.plans.append(plan)
-            batch.rows.append(plan_row(event, plan))
+            batch.rows.append(plan_row(event, plan, (record.value or b"").decode()))
             batch.outgoing += _outgoing(event, plan, settings)
     return batch
 

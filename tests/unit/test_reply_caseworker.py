@@ -40,7 +40,9 @@ def stored(settings: ReplySettings, **fields: object) -> PlanRecord:
         delivery="email",
     )
     store = ReplyStore(make_engine(settings))
-    store.add_plans([plan_row(event, plan)], BusinessCalendar.from_settings(settings))
+    store.add_plans(
+        [plan_row(event, plan, event.model_dump_json())], BusinessCalendar.from_settings(settings)
+    )
     found = store.plan_for(event.inquiry_id)
     assert found is not None
     return found
