@@ -14,13 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.broker import broker
-from benchmarks.bus_only import bus_only_rate, pipeline_traffic_rate
+from benchmarks.bus_only import (
+    bus_only_rate,
+    per_message,
+    pipeline_traffic_rate,
+    records_on,
+    sent_per_message,
+)
 from benchmarks.end_to_end import offer, running_pipeline
 from benchmarks.inquiry_mix import InquiryMix
 from benchmarks.pipeline import SERVICES
 from benchmarks.profile import profiled
 from benchmarks.report import load_average, machine, table
 from benchmarks.stages import measure_stages
+from shared.topics import all_topics
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # The JIT keeps compiling what the warm-up made hot for a while after it.
@@ -148,8 +155,14 @@ async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, An
                 done = await offer(running, count, rate=rate)
                 result["latency_ms"][str(int(rate))] = {**done["latency_ms"], "load": done["load"]}
         say(f"throughput: {args.n:,} inquiries as fast as the producer can")
+        # What the pipeline wrote to each topic, beside what its stand-ins send (PIPELINE_TRAFFIC).
+        topics = [spec.name for spec in all_topics()]
+        probe = running.lag.probe
+        before = await records_on(probe, running.names, topics, args.partitions)
         with profiled(running.pipeline, args.profile):
             e2e = await offer(running, args.n, rate=None)
+        after = await records_on(probe, running.names, topics, args.partitions)
+        result["pipeline_messages_per_inquiry"] = per_message(before, after, args.n)
         result["e2e"] = e2e
         result["e2e_throughput_per_s"] = round(e2e["offered"] / e2e["counted_seconds"])
         result["rss_mb"] = {k: round(v, 1) for k, v in running.pipeline.peak_rss_mb().items()}
@@ -168,6 +181,12 @@ async def measure(args: argparse.Namespace, bootstrap: str, result: dict[str, An
         traffic = await pipeline_traffic_rate(bootstrap, messages, partitions=args.partitions)
         result["bus_only_pipeline_traffic_per_s"] = traffic["per_s"]
         result["bus_only_pipeline_traffic_cpu_us"] = traffic["cpu_us_per_inquiry"]
+        result["bus_only_pipeline_traffic_messages_per_inquiry"] = traffic["messages_per_inquiry"]
+        if "pipeline_messages_per_inquiry" in result:
+            result["messages_sent_per_inquiry"] = [
+                sent_per_message(result["pipeline_messages_per_inquiry"]),
+                sent_per_message(traffic["messages_per_inquiry"]),
+            ]
         result["bus_load"] = load_average()
         if "e2e_throughput_per_s" in result:
             result["ratio_to_bus"] = round(

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,17 +191,31 @@ async def _settled(
     return True
 
 
-async def _written(
-    probe: AIOKafkaConsumer, names: TopicNames, topics: set[str], partitions: int
+async def records_on(
+    probe: AIOKafkaConsumer, names: TopicNames, topics: Iterable[str], partitions: int
 ) -> dict[str, int]:
     """Records on each topic (relative names) so far."""
-    ends = await probe.end_offsets(
-        [TopicPartition(names(t), p) for t in topics for p in range(partitions)]
-    )
     written = dict.fromkeys(topics, 0)
+    ends = await probe.end_offsets(
+        [TopicPartition(names(t), p) for t in written for p in range(partitions)]
+    )
     for tp, end in ends.items():
         written[names.relative(tp.topic)] += end
     return written
+
+
+def per_message(before: dict[str, int], after: dict[str, int], messages: int) -> dict[str, float]:
+    """Records written to each topic per raw message offered, between two counts."""
+    return {
+        t: round((after[t] - before[t]) / messages, 3)
+        for t in sorted(after)
+        if after[t] > before[t]
+    }
+
+
+def sent_per_message(traffic: dict[str, float]) -> float:
+    """Of a per-message account, what the services (or their stand-ins) sent."""
+    return round(sum(n for t, n in traffic.items() if not t.startswith("intake.raw.")), 2)
 
 
 async def pipeline_traffic_rate(
@@ -246,22 +260,18 @@ async def pipeline_traffic_rate(
             pids["broker"] = pid
         before = {name: process_cpu(pid) for name, pid in pids.items()}
         before["benchmark"] = time.process_time()
-        written = await _written(probe, names, topics, partitions)
+        written = await records_on(probe, names, topics, partitions)
         elapsed = await through(messages)
         after = {name: process_cpu(pid) for name, pid in pids.items()}
         after["benchmark"] = time.process_time()
-        now_written = await _written(probe, names, topics, partitions)
+        now_written = await records_on(probe, names, topics, partitions)
         return {
             "per_s": round(len(messages) / elapsed),
             "cpu_us_per_inquiry": {
                 name: round(1e6 * (after[name] - before[name]) / len(messages)) for name in after
             },
             # What the stand-ins sent per raw message, topic by topic: the traffic carried.
-            "messages_per_inquiry": {
-                t: round((now_written[t] - written[t]) / len(messages), 3)
-                for t in sorted(topics)
-                if now_written[t] > written[t]
-            },
+            "messages_per_inquiry": per_message(written, now_written, len(messages)),
         }
     finally:
         await sink.stop()

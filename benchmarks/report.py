@@ -121,6 +121,9 @@ def table(result: dict[str, Any], targets: dict[str, Any]) -> str:
         )
     if result.get("ratio_to_traffic") is not None:
         row("pipeline / its traffic with no work", f"{100 * result['ratio_to_traffic']:.0f} %")
+    if sent := result.get("messages_sent_per_inquiry"):
+        # The stand-ins send what PIPELINE_TRAFFIC says: this shows whether it is still true.
+        row("messages sent per raw message: services / stand-ins", f"{sent[0]} / {sent[1]}")
     for service, mb in result.get("rss_mb", {}).items():
         row(
             f"peak resident memory, {service}",

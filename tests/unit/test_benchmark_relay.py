@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from benchmarks.bus_only import per_message, sent_per_message
 from benchmarks.relay import Shares, parse_sinks
 
 
@@ -24,3 +25,11 @@ def test_sinks_are_topics_with_an_optional_share_or_none() -> None:
         ("inquiries.received", 1.0),
     ]
     assert parse_sinks("-") == []
+
+
+def test_what_was_sent_per_raw_message_leaves_the_raw_messages_out() -> None:
+    before = {"intake.raw.chat": 10, "inquiries.received": 10, "replies.sent": 0}
+    after = {"intake.raw.chat": 30, "inquiries.received": 29, "replies.sent": 8}
+    traffic = per_message(before, after, 20)
+    assert traffic == {"inquiries.received": 0.95, "intake.raw.chat": 1.0, "replies.sent": 0.4}
+    assert sent_per_message(traffic) == 1.35
