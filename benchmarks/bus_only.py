@@ -144,7 +144,9 @@ class StandIn:
 # resend; a routed copy and a decision for each; for each decision 0.99 plans, 0.41
 # acknowledgements sent, 0.41 outbox messages, 0.23 callback tasks). Every routed copy goes to
 # one queue topic and every outbox message to one outbox, where the pipeline spreads them over
-# eleven and three: fewer partitions to batch for, so a limit on the generous side.
+# eleven and three: fewer partitions to batch for. The stand-ins send about 2 % more than the
+# services (5.04 against 4.93 a raw message: no dead letters, no dropped resends), which the
+# report prints side by side in every run.
 PIPELINE_TRAFFIC = (
     StandIn(
         "intake",
