@@ -38,6 +38,10 @@ class ServiceSettings(BaseSettings):
     state_dir: Path = common("STATE_DIR", default=REPO_ROOT / ".state")  # type: ignore[assignment]
     database_url: str | None = common("DATABASE_URL", default=None)  # type: ignore[assignment]
     log_level: str = common("LOG_LEVEL", default="INFO")  # type: ignore[assignment]
+    # Which of a service's running copies this process is (deploy/pipeline numbers them 1, 2 ...):
+    # stable across restarts, unique among live copies, so that state owned by one copy (a
+    # transactional producer, e-mails being sent) is recognised when that copy comes back.
+    instance_id: str = common("INSTANCE_ID", default="1")  # type: ignore[assignment]
 
     http_host: str = "127.0.0.1"
     http_port: int = 0
