@@ -101,6 +101,17 @@ def _dead_letter(
     )
 
 
+def dead_letter_batch(
+    record: ConsumerRecord[Any, Any], reason: str, names: TopicNames
+) -> IntakeBatch:
+    """A raw record intake keeps failing on, as a dead letter masked like any other."""
+    batch = IntakeBatch()
+    _dead_letter(batch, record, reason, names)
+    channel = channel_of(record.topic, names)
+    batch.outcomes.append((channel.value if channel else UNKNOWN_CHANNEL, DEAD_LETTER))
+    return batch
+
+
 def process_raw_batch(
     records: Sequence[ConsumerRecord[Any, Any]],
     *,
