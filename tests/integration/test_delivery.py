@@ -22,7 +22,14 @@ from shared.bus import ensure_topics
 from shared.delivery import transactions
 from shared.events import InquiryReceived
 from shared.settings import ServiceSettings
-from shared.topics import INQUIRIES_RECEIVED, INQUIRIES_TRIAGED, TRIAGE_STAGE, deadletter_topic
+from shared.topics import (
+    INQUIRIES_RECEIVED,
+    INQUIRIES_TRIAGED,
+    TRIAGE_STAGE,
+    deadletter_topic,
+    queue_topic,
+)
+from shared.vocabulary import ALL_QUEUES
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.kafka
@@ -55,16 +62,16 @@ async def produce(bootstrap: str, topic: str, values: list[bytes], key: bytes) -
 
 async def read_topic(
     bootstrap: str,
-    topic: str,
-    *,
+    *topics: str,
     isolation: Literal["read_committed", "read_uncommitted"] = "read_committed",
     at_least: int = 0,
     quiet_s: float = 1.5,
     timeout: float = 60.0,
 ) -> list[bytes]:
-    """Every record of `topic` from the start, once `at_least` are there and none came for a while."""
+    """Every record of the topics from the start, once `at_least` are there and none came for a
+    while."""
     consumer = AIOKafkaConsumer(
-        topic,
+        *topics,
         bootstrap_servers=bootstrap,
         isolation_level=isolation,
         auto_offset_reset="earliest",
@@ -235,3 +242,44 @@ async def test_a_poison_record_is_dead_lettered_with_its_bytes_and_the_partition
     assert "failed on this record 3 times" in letter["reason"]
     assert "OverflowError" in letter["reason"] or "Serializ" in letter["reason"]
     assert sorted(inquiry_ids(triaged)) == sorted([str(before.inquiry_id), str(after.inquiry_id)])
+
+
+async def test_a_kill_of_triage_in_full_flow_puts_no_inquiry_twice_on_a_queue(
+    triage: Pipeline,
+) -> None:
+    """The issue's measurement in small: SIGKILL triage while inquiries flow, start it again;
+    every inquiry is on exactly one queue once, and triaged once."""
+    count = 3000
+    events = [
+        inquiry_received(f"Spørgsmål {i} om affald og pas", thread_key=f"email:kill-{i}")
+        for i in range(count)
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=triage.bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send(
+                triage.topic(INQUIRIES_RECEIVED),
+                event.model_dump_json().encode(),
+                key=event.payload.thread_key.encode(),
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+    queues = [triage.topic(queue_topic(q)) for q in ALL_QUEUES]
+    await read_topic(triage.bootstrap, *queues, at_least=400, quiet_s=0, timeout=120)
+    process = triage.processes.pop("triage")
+    process.kill()
+    process.wait()
+    triage.start("triage")
+
+    expected = sorted({str(e.inquiry_id) for e in events})
+    routed = inquiry_ids(await read_topic(triage.bootstrap, *queues, at_least=count, timeout=180))
+    decided = inquiry_ids(
+        await read_topic(triage.bootstrap, triage.topic(INQUIRIES_TRIAGED), at_least=count)
+    )
+    mine = set(expected)
+    routed = [i for i in routed if i in mine]
+    decided = [i for i in decided if i in mine]
+    assert sorted(routed) == expected, "each inquiry on a queue exactly once"
+    assert sorted(decided) == expected, "each inquiry triaged exactly once"
