@@ -203,6 +203,11 @@ async def publish_confirmed(
     count_published(broker, outgoing)
 
 
+# A dead letter must fit in one Kafka record (1 MiB by default) with its envelope, and base64
+# grows bytes by a third: a larger original travels as its start.
+DEAD_LETTER_MAX_BYTES = 512 * 1024
+
+
 def dead_letter(
     stage: str,
     record: ConsumerRecord[Any, Any],
@@ -217,6 +222,9 @@ def dead_letter(
     A stage that masks personal data in `record` names where it keeps the untouched bytes.
     """
     original = record.value or b""
+    if len(original) > DEAD_LETTER_MAX_BYTES:
+        reason += f" (the first {DEAD_LETTER_MAX_BYTES} of {len(original)} bytes here)"
+        original = original[:DEAD_LETTER_MAX_BYTES]
     letter = DeadLetter(
         stage=stage,
         reason=reason,

@@ -43,6 +43,9 @@ from shared.topics import TopicNames
 log = logging.getLogger(__name__)
 
 Records = Sequence[ConsumerRecord[Any, Any]]
+# aiokafka's max_request_size and the broker's message.max.bytes, both about 1 MiB by default;
+# the envelope and headers of a record take a few hundred bytes of it.
+MAX_RECORD_BYTES = 1024 * 1024 - 4096
 
 # Failures of what a handler depends on, not of the record it reads: retried, never dead-lettered.
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
@@ -244,6 +247,13 @@ class Delivery:
 
     def _serialised(self, handled: Handled) -> Handled:
         handled.records = [kafka_record(o, self.names) for o in handled.outgoing]
+        for record in handled.records:
+            # The producer would refuse it at the commit, again at every redo: the record's fault.
+            if (size := len(record["value"])) > MAX_RECORD_BYTES:
+                raise ValueError(
+                    f"its {record['topic']} event of {size} bytes is larger than a Kafka record "
+                    f"may be ({MAX_RECORD_BYTES} bytes)"
+                )
         return handled
 
     async def _handle(self, records: Records) -> Handled:
@@ -311,8 +321,9 @@ class Delivery:
                 await self._commit(handled, records, message)
             except (ProducerFenced, InvalidProducerEpoch) as error:
                 await self._fence(error)
-            except INFRASTRUCTURE_ERRORS:
-                # Not the records' fault: read them again from what is committed, after a pause.
+            except Exception:
+                # An infrastructure failure (or a fault of this code, not of a record): read the
+                # batch again from what is committed, after a pause; never skip it.
                 self._failures += 1
                 await self._rewind(consumer, records)
                 await asyncio.sleep(self.attempts.delay(self._failures))

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
+from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import OperationalError
 
-from shared.bus import Outgoing, dead_letter
+from benchmarks.delivery import inquiry_received
+from shared.bus import Outgoing, dead_letter, make_broker
 from shared.delivery import (
     Attempts,
+    Delivery,
     Handled,
     Records,
     failure_reason,
@@ -22,6 +26,7 @@ from shared.delivery import (
     next_offsets,
 )
 from shared.events import DeadLettered
+from shared.settings import ServiceSettings
 from shared.topics import TopicNames
 
 ATTEMPTS = Attempts(limit=3, backoff_s=0.1, backoff_max_s=1.0)
@@ -155,3 +160,26 @@ def test_a_dead_letter_keeps_the_original_bytes_for_replay() -> None:
     assert base64.b64decode(on_the_bus["original"]) == original
     assert on_the_bus["stage"] == "intake"
     assert letter.topic == "deadletter.intake"
+
+
+async def test_an_event_too_large_for_a_kafka_record_is_its_records_fault(tmp_path: Path) -> None:
+    """Refused by the producer at every commit, it would stall the partition: it is found while
+    the record is handled, so the record is isolated and dead-lettered like any poison."""
+    settings = ServiceSettings(state_dir=tmp_path, topic_prefix="big.", retry_backoff_ms=0)
+    huge = inquiry_received("Meget lang tekst. " * 70_000)
+
+    async def relay(records: Records) -> Handled:
+        return Handled([Outgoing("out", huge, key="k")])
+
+    delivery = Delivery(make_broker(settings, CollectorRegistry()), settings, relay, stage="triage")
+    handled = await handle_isolating_poison(
+        [record(0, b"{}")],
+        delivery._handle,
+        stage="triage",
+        dead_letter_of=delivery._dead_letter,
+        attempts=ATTEMPTS,
+    )
+    [letter] = handled.outgoing
+    assert isinstance(letter.event, DeadLettered)
+    assert "larger than a Kafka record may be" in letter.event.dead_letter.reason
+    assert handled.records[0]["topic"] == "big.deadletter.triage"
