@@ -190,6 +190,21 @@ async def resume_offsets(consumer: Any, records: Records) -> dict[TopicPartition
     return offsets
 
 
+async def still_ours(consumer: Any, records: Records) -> list[ConsumerRecord[Any, Any]]:
+    """The records whose partition this consumer still holds at the position after them.
+    Fetched before a rebalance took the partition away, a record is its new owner's; taken away
+    and given back, the partition was rewound to its committed offset and the record comes again.
+    """
+    owned = consumer.assignment()
+    positions: dict[TopicPartition, int] = {}
+    for tp in {TopicPartition(r.topic, r.partition) for r in records}:
+        if tp in owned:
+            positions[tp] = await consumer.position(tp)
+    return [
+        r for r in records if r.offset < positions.get(TopicPartition(r.topic, r.partition), -1)
+    ]
+
+
 def first_offsets(records: Records) -> dict[TopicPartition, int]:
     offsets: dict[TopicPartition, int] = {}
     for record in records:
@@ -305,9 +320,7 @@ class Delivery:
                 raise Fenced(self.transactional_id)
             consumer: Any = getattr(message, "consumer", None)
             if self.transactional and consumer is not None:
-                # Fetched before a rebalance took the partition away: its new owner reads them.
-                owned = consumer.assignment()
-                records = [r for r in records if TopicPartition(r.topic, r.partition) in owned]
+                records = await still_ours(consumer, records)
             if not records:
                 return
             try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import OperationalError
 
@@ -24,6 +24,7 @@ from shared.delivery import (
     first_offsets,
     handle_isolating_poison,
     next_offsets,
+    still_ours,
 )
 from shared.events import DeadLettered
 from shared.settings import ServiceSettings
@@ -183,3 +184,23 @@ async def test_an_event_too_large_for_a_kafka_record_is_its_records_fault(tmp_pa
     assert isinstance(letter.event, DeadLettered)
     assert "larger than a Kafka record may be" in letter.event.dead_letter.reason
     assert handled.records[0]["topic"] == "big.deadletter.triage"
+
+
+class Consumer:
+    """The two questions `still_ours` asks an AIOKafkaConsumer."""
+
+    def __init__(self, positions: dict[int, int]) -> None:
+        self.positions = {TopicPartition("in", p): o for p, o in positions.items()}
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.positions)
+
+    async def position(self, tp: TopicPartition) -> int:
+        return self.positions[tp]
+
+
+async def test_records_of_a_partition_lost_or_rewound_in_a_rebalance_are_not_handled() -> None:
+    records = [record(4, b"", 0), record(5, b"", 0), record(9, b"", 1), record(2, b"", 2)]
+    # Partition 0 still ours past the batch; 1 given back and rewound to 7; 2 taken away.
+    kept = await still_ours(Consumer({0: 6, 1: 7}), records)
+    assert [(r.partition, r.offset) for r in kept] == [(0, 4), (0, 5)]
