@@ -97,6 +97,7 @@ class Arrivals:
             *topics,
             bootstrap_servers=self.bootstrap,
             enable_auto_commit=False,
+            isolation_level="read_committed",
             auto_offset_reset="latest",
             fetch_max_wait_ms=100,
             max_partition_fetch_bytes=4 * 1024 * 1024,

@@ -64,6 +64,8 @@ class Pipeline:
             # A store of its own, as on another machine: two processes creating the same
             # SQLite tables at once collide.
             env["STATE_DIR"] = str(self.state_dir / instance)
+            # And a transactional id of its own: the same one would fence the other instance.
+            env["INSTANCE_ID"] = instance.split("-", 1)[1]
         return env
 
     def start(self, *instances: str) -> None:
@@ -135,6 +137,7 @@ class Pipeline:
             *(self.topic(t) for t in topics),
             bootstrap_servers=self.bootstrap,
             enable_auto_commit=False,
+            isolation_level="read_committed",
             auto_offset_reset="earliest",
         )
         await consumer.start()

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.response import KafkaPublishCommand
@@ -144,6 +143,31 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
         await admin.close()
 
 
+def event_headers(event: Envelope) -> dict[str, str]:
+    """The headers of every event the services publish, built here only."""
+    return {
+        "content-type": "application/json",
+        "event-type": event.event_type,
+        "correlation_id": str(event.correlation_id),
+    }
+
+
+def kafka_record(o: Outgoing, names: TopicNames) -> dict[str, Any]:
+    """An outgoing event as aiokafka's `send` takes it (the transactional producer's path)."""
+    return {
+        "topic": names(o.topic),
+        "value": o.event.model_dump_json().encode(),
+        "key": o.key.encode() if o.key else None,
+        "headers": [(k, v.encode()) for k, v in event_headers(o.event).items()],
+    }
+
+
+def count_published(broker: KafkaBroker, outgoing: Sequence[Outgoing]) -> None:
+    if (published := _published.get(broker)) is not None:
+        for topic, count in Tally(o.topic for o in outgoing).items():
+            published.labels(topic).inc(count)
+
+
 async def publish_confirmed(
     broker: KafkaBroker, names: TopicNames, outgoing: Sequence[Outgoing]
 ) -> None:
@@ -151,6 +175,7 @@ async def publish_confirmed(
 
     The producer batches per partition underneath, keys keep a conversation on one partition,
     and the caller commits its offsets only after this returns: at-least-once at batch speed.
+    Consumers' outputs go through `shared.delivery` instead, in a transaction with their offsets.
 
     Sent through FastStream's producer beneath its publish middlewares: their per-message
     Prometheus scope cost more than the send itself (51 against 33 µs of CPU per event of
@@ -163,7 +188,7 @@ async def publish_confirmed(
                 o.event.model_dump_json().encode(),
                 topic=names(o.topic),
                 key=o.key.encode() if o.key else None,
-                headers={"content-type": "application/json", "event-type": o.event.event_type},
+                headers=event_headers(o.event),
                 correlation_id=str(o.event.correlation_id),
                 no_confirm=True,
                 _publish_type=PublishType.PUBLISH,
@@ -175,9 +200,12 @@ async def publish_confirmed(
     pending = [f for f in futures if f is not None]
     if pending:
         await asyncio.gather(*pending)
-    if (published := _published.get(broker)) is not None:
-        for topic, count in Tally(o.topic for o in outgoing).items():
-            published.labels(topic).inc(count)
+    count_published(broker, outgoing)
+
+
+# A dead letter must fit in one Kafka record (1 MiB by default) with its envelope, and base64
+# grows bytes by a third: a larger original travels as its start.
+DEAD_LETTER_MAX_BYTES = 512 * 1024
 
 
 def dead_letter(
@@ -194,6 +222,9 @@ def dead_letter(
     A stage that masks personal data in `record` names where it keeps the untouched bytes.
     """
     original = record.value or b""
+    if len(original) > DEAD_LETTER_MAX_BYTES:
+        reason += f" (the first {DEAD_LETTER_MAX_BYTES} of {len(original)} bytes here)"
+        original = original[:DEAD_LETTER_MAX_BYTES]
     letter = DeadLetter(
         stage=stage,
         reason=reason,
@@ -241,27 +272,6 @@ def decode_events(
 async def raw_bodies(message: StreamMessage[Any]) -> Any:
     """Skip FastStream's JSON decoding: handlers validate each record themselves."""
     return message.body
-
-
-def batch_subscriber(broker: KafkaBroker, settings: ServiceSettings, *relative_topics: str) -> Any:
-    """A consumer-group batch subscriber: up to `batch_max_records` records a call.
-
-    NACK_ON_ERROR seeks back on an infrastructure failure (the publish did not go through), so
-    the batch is processed again; content errors never raise, they become dead letters.
-    """
-    names = TopicNames(settings.topic_prefix)
-    return broker.subscriber(
-        *(names(t) for t in relative_topics),
-        batch=True,
-        group_id=settings.group_id,
-        auto_offset_reset="earliest",
-        max_records=settings.batch_max_records,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        fetch_min_bytes=settings.batch_min_bytes,
-        fetch_max_wait_ms=settings.batch_max_wait_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=raw_bodies,
-    )
 
 
 def first_seen(events: Iterable[E]) -> list[E]:

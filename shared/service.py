@@ -17,6 +17,7 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry, make_asgi_app
 
+from shared.delivery import transactions
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ class ServiceProcess:
 
     @asynccontextmanager
     async def _lifespan(self) -> AsyncIterator[None]:
-        async with self._service_lifespan():
+        # The transactional producers start before the broker consumes: each fences the instance
+        # it replaces; a fenced one stops the process.
+        async with self._service_lifespan(), transactions(self.broker, self._fenced):
             # What start-up loaded (models, catalogues, templates, libraries) lives as long as
             # the process: frozen, the collector's full collections no longer walk it
             # (docs/performance.md has the figures).
@@ -70,6 +73,12 @@ class ServiceProcess:
                     self.failed = True
                     os.kill(os.getpid(), signal.SIGTERM)
                 raise
+
+    def _fenced(self) -> None:
+        self.ready = False
+        if self._serving:
+            self.failed = True
+            os.kill(os.getpid(), signal.SIGTERM)
 
     async def _mark_ready(self) -> None:
         self.ready = True

@@ -56,6 +56,24 @@ class ServiceSettings(BaseSettings):
     batch_max_wait_ms: int = Field(500, ge=0)
     # Off only for handler tests on FastStream's in-memory broker, which has no topics to create.
     provision_topics: bool = True
+    # A batch's outputs and offsets in one Kafka transaction (shared/delivery.py); off only for
+    # the in-memory broker, which has no transactions: then at least once.
+    kafka_transactions: bool = common(  # type: ignore[assignment]
+        "KAFKA_TRANSACTIONS", default=True
+    )
+    # How long a dead instance's open transaction can hold back read_committed readers of its
+    # partitions, unless its restart aborts it sooner; a live batch's transaction (the sends and
+    # the commit, not the handling) must finish within it (docs/reliability.md).
+    transaction_timeout_ms: int = common(  # type: ignore[assignment]
+        "KAFKA_TRANSACTION_TIMEOUT_MS", default=10_000, ge=1000
+    )
+    # A failing handler: tries before a batch is split and before a record is dead-lettered,
+    # and the back-off between them (doubling, with jitter, up to the maximum).
+    handler_attempts: int = common("HANDLER_ATTEMPTS", default=3, ge=1)  # type: ignore[assignment]
+    retry_backoff_ms: int = common("RETRY_BACKOFF_MS", default=200, ge=0)  # type: ignore[assignment]
+    retry_backoff_max_ms: int = common(  # type: ignore[assignment]
+        "RETRY_BACKOFF_MAX_MS", default=10_000, ge=0
+    )
 
     @property
     def group_id(self) -> str:

@@ -8,17 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from faststream.kafka import KafkaMessage
+from aiokafka import ConsumerRecord
 from prometheus_client import CollectorRegistry, Counter
 
 from services.intake.gateway import Gateway
-from services.intake.handler import process_raw_batch
+from services.intake.handler import IntakeBatch, dead_letter_batch, process_raw_batch
 from services.intake.language import load_language_model
 from services.intake.settings import IntakeSettings
 from services.intake.smtp import MunicipalMailbox, start_smtp
 from services.intake.store import Originals, SeenMessages
-from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.bus import ensure_topics, make_broker
 from shared.database import make_engine
+from shared.delivery import Handled, Records, batch_subscriber
 from shared.service import ServiceProcess
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
@@ -37,23 +38,37 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     state: dict[str, Any] = {}
     raw_topics = [raw_topic(c) for c in Channel]
 
-    @batch_subscriber(broker, settings, *raw_topics)
-    async def on_raw_inquiries(_: list[bytes], message: KafkaMessage) -> None:
+    def keep_originals(batch: IntakeBatch) -> None:
+        # Originals first: metadata on the bus never points at bytes the store lacks.
+        state["originals"].keep(batch.originals)
+
+    def dead_letter_of(record: ConsumerRecord[Any, Any], reason: str) -> Handled:
+        batch = dead_letter_batch(record, reason, names)
+        keep_originals(batch)
+        return Handled(batch.outgoing, [lambda: count_outcomes(batch)])
+
+    def count_outcomes(batch: IntakeBatch) -> None:
+        for channel, outcome in batch.outcomes:
+            raw_messages.labels(channel, outcome).inc()
+
+    @batch_subscriber(
+        broker, settings, *raw_topics, stage=INTAKE_STAGE, dead_letter_of=dead_letter_of
+    )
+    async def on_raw_inquiries(records: Records) -> Handled:
         seen: SeenMessages = state["seen"]
         batch = process_raw_batch(
-            message.raw_message,
+            records,
             seen=seen,
             names=names,
             salt=settings.cpr_salt,
             min_language_confidence=settings.language_min_confidence,
         )
-        # Originals first: metadata on the bus never points at bytes the store lacks. Then
-        # publish, remember, commit: a crash in between repeats the same event ids.
-        state["originals"].keep(batch.originals)
-        await publish_confirmed(broker, names, batch.outgoing)
-        seen.remember(batch.to_remember)
-        for channel, outcome in batch.outcomes:
-            raw_messages.labels(channel, outcome).inc()
+        keep_originals(batch)
+        # Remembered once committed: a redone batch must not find its own messages seen.
+        return Handled(
+            batch.outgoing,
+            [lambda: seen.remember(batch.to_remember), lambda: count_outcomes(batch)],
+        )
 
     async def publish_raw(channel: Channel, body: bytes, headers: dict[str, str], key: str) -> None:
         await broker.publish(body, names(raw_topic(channel)), key=key.encode(), headers=headers)

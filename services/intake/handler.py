@@ -21,7 +21,7 @@ from aiokafka import ConsumerRecord
 from services.intake.cpr import mask_bytes, redact
 from services.intake.language import DEFAULT_MIN_CONFIDENCE
 from services.intake.normalise import Failed, Ignored, Normalised, Refused, read_messages
-from shared.bus import Outgoing, dead_letter
+from shared.bus import DEAD_LETTER_MAX_BYTES, Outgoing, dead_letter
 from shared.events import InquiryReceived, derived_id
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames
 from shared.vocabulary import Channel
@@ -32,9 +32,6 @@ RECEIVED = "received"
 DEAD_LETTER = "dead_letter"
 DUPLICATE = "duplicate"
 UNKNOWN_CHANNEL = "unknown"
-# A dead letter must fit in one Kafka record (1 MiB by default) with its envelope, and base64
-# grows bytes by a third: a larger original travels as its start, the whole in intake's store.
-DEAD_LETTER_MAX_BYTES = 512 * 1024
 
 
 class SeenStore(Protocol):
@@ -99,6 +96,17 @@ def _dead_letter(
             original_sha256=kept_at,
         )
     )
+
+
+def dead_letter_batch(
+    record: ConsumerRecord[Any, Any], reason: str, names: TopicNames
+) -> IntakeBatch:
+    """A raw record intake keeps failing on, as a dead letter masked like any other."""
+    batch = IntakeBatch()
+    _dead_letter(batch, record, reason, names)
+    channel = channel_of(record.topic, names)
+    batch.outcomes.append((channel.value if channel else UNKNOWN_CHANNEL, DEAD_LETTER))
+    return batch
 
 
 def process_raw_batch(

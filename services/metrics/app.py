@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry
 
 from services.metrics.counted import COUNTED
@@ -20,10 +19,11 @@ from services.metrics.gauges import ChannelMix, ConsumerLag
 from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
 from services.metrics.tally import ReasonCategories, Tally, read_events
-from shared.bus import batch_subscriber, ensure_topics, make_broker
+from shared.bus import ensure_topics, make_broker
 from shared.database import make_engine
+from shared.delivery import Handled, Records, batch_subscriber
 from shared.service import ServiceProcess
-from shared.topics import TopicNames
+from shared.topics import METRICS_STAGE, TopicNames
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,15 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     )
     state: dict[str, Any] = {}
 
-    @batch_subscriber(broker, settings, *COUNTED)
-    async def on_counted_events(_: list[bytes], message: KafkaMessage) -> None:
-        events, unreadable = read_events(message.raw_message, names)
+    @batch_subscriber(broker, settings, *COUNTED, stage=METRICS_STAGE)
+    async def on_counted_events(records: Records) -> Handled:
+        events, unreadable = read_events(records, names)
         statistics: Statistics = state["statistics"]
         # One transaction per batch, off the event loop so /metrics answers meanwhile.
         fresh = await asyncio.to_thread(statistics.record, events)
-        tally.count(fresh)
-        tally.count_unreadable(unreadable)
+        return Handled(
+            after_commit=[lambda: tally.count(fresh), lambda: tally.count_unreadable(unreadable)]
+        )
 
     async def refresh_gauges() -> None:
         statistics: Statistics = state["statistics"]

@@ -55,7 +55,10 @@ class ConsumerLag(Collector):
         await self._admin.start()
         # No group: this consumer only asks for end offsets and never joins or commits.
         self._offsets = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+            bootstrap_servers=self._bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
         )
         await self._offsets.start()
 

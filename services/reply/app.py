@@ -9,18 +9,18 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter
 
 from services.reply.business_hours import BusinessCalendar
-from services.reply.handler import apply_actions, plan_batch
+from services.reply.handler import PlannedBatch, apply_actions, plan_batch
 from services.reply.mail import SmtpMailer
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from services.reply.watch import Clock, DeadlineWatch, WatchMetrics
-from shared.bus import Outgoing, batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.bus import Outgoing, ensure_topics, make_broker, publish_confirmed
 from shared.database import make_engine
+from shared.delivery import Handled, Records, batch_subscriber
 from shared.events import utc_now
 from shared.service import ServiceProcess
 from shared.topics import (
@@ -55,30 +55,30 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
     async def publish(outgoing: Sequence[Outgoing]) -> None:
         await publish_confirmed(broker, names, outgoing)
 
-    @batch_subscriber(broker, settings, INQUIRIES_TRIAGED)
-    async def on_inquiries_triaged(_: list[bytes], message: KafkaMessage) -> None:
-        store: ReplyStore = state["store"]
-        batch = plan_batch(
-            message.raw_message,
-            settings=settings,
-            calendar=state["calendar"],
-            templates=state["templates"],
-            names=names,
-        )
-        # Store, then publish, then commit: a redelivery finds the plans and repeats the ids.
-        store.add_plans(batch.rows, state["calendar"])
-        await publish(batch.outgoing)
+    def count_plans(batch: PlannedBatch) -> None:
         for plan in batch.plans:
             planned.labels(plan.reply_channel.value, plan.kind).inc()
         if batch.emails_waiting:
             state["watch"].wake()
 
-    @batch_subscriber(broker, settings, CASEWORKER_ACTIONS)
-    async def on_caseworker_actions(_: list[bytes], message: KafkaMessage) -> None:
-        outgoing = apply_actions(
-            message.raw_message, store=state["store"], calendar=state["calendar"], names=names
+    @batch_subscriber(broker, settings, INQUIRIES_TRIAGED, stage=REPLY_STAGE)
+    async def on_inquiries_triaged(records: Records) -> Handled:
+        batch = plan_batch(
+            records,
+            settings=settings,
+            calendar=state["calendar"],
+            templates=state["templates"],
+            names=names,
         )
-        await publish(outgoing)
+        # Stored before the commit, idempotent on the plan: a redone batch finds its plans.
+        state["store"].add_plans(batch.rows, state["calendar"])
+        return Handled(batch.outgoing, [lambda: count_plans(batch)])
+
+    @batch_subscriber(broker, settings, CASEWORKER_ACTIONS, stage=REPLY_STAGE)
+    async def on_caseworker_actions(records: Records) -> Handled:
+        return Handled(
+            apply_actions(records, store=state["store"], calendar=state["calendar"], names=names)
+        )
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

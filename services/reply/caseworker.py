@@ -133,6 +133,7 @@ async def take_next(settings: ReplySettings, queue: str, caseworker: str, count:
         group_id=settings.caseworker_group(queue),
         client_id=f"caseworker-{caseworker}",
         enable_auto_commit=False,
+        isolation_level="read_committed",
         auto_offset_reset="earliest",
     )
     await consumer.start()
@@ -194,6 +195,7 @@ async def peek(settings: ReplySettings, queue: str, count: int) -> list[InquiryR
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=settings.caseworker_group(queue),
         enable_auto_commit=False,
+        isolation_level="read_committed",
     )
     await consumer.start()
     tasks: list[InquiryRouted] = []
@@ -230,7 +232,10 @@ async def waiting_by_queue(settings: ReplySettings) -> dict[str, int | None]:
     topics = {queue: names(queue_topic(queue)) for queue in ALL_QUEUES}
     partitions = await partitions_of(settings, list(topics.values()))
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    # The last stable offsets: a task in a transaction still open is not waiting yet.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, isolation_level="read_committed"
+    )
     await admin.start()
     await consumer.start()
     try:

@@ -7,16 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter
 
 from services.triage.handler import record_corrections, shadow_disagreements, triage_batch
 from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
-from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.bus import ensure_topics, make_broker
 from shared.database import make_engine
-from shared.events import InquiryTriaged
+from shared.delivery import Handled, Records, batch_subscriber
+from shared.events import Decision, InquiryTriaged
 from shared.service import ServiceProcess
 from shared.topics import (
     CASEWORKER_ACTIONS,
@@ -57,18 +57,7 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     broker = make_broker(settings, registry)
     state: dict[str, Any] = {}
 
-    @batch_subscriber(broker, settings, INQUIRIES_RECEIVED)
-    async def on_inquiries_received(_: list[bytes], message: KafkaMessage) -> None:
-        outgoing, decisions = triage_batch(
-            message.raw_message,
-            classifier=state["classifier"],
-            settings=settings,
-            names=names,
-        )
-        await publish_confirmed(broker, names, outgoing)
-        triaged = [o.event for o in outgoing if isinstance(o.event, InquiryTriaged)]
-        # Kept after the publish: a redelivered batch stores each inquiry once.
-        state["store"].remember_triaged(triaged)
+    def count_decisions(decisions: list[Decision], triaged: list[InquiryTriaged]) -> None:
         for decision in decisions:
             decided.labels(decision.model_version, decision.complexity.value, decision.queue).inc()
         shadow = state["shadow"]
@@ -77,16 +66,31 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
             for about in shadow_disagreements(triaged, shadow, settings):
                 shadow_disagreed.labels(shadow.version, about).inc()
 
+    @batch_subscriber(broker, settings, INQUIRIES_RECEIVED, stage=TRIAGE_STAGE)
+    async def on_inquiries_received(records: Records) -> Handled:
+        outgoing, decisions = triage_batch(
+            records, classifier=state["classifier"], settings=settings, names=names
+        )
+        triaged = [o.event for o in outgoing if isinstance(o.event, InquiryTriaged)]
+        # Kept once committed: a redone batch stores each inquiry once.
+        return Handled(
+            outgoing,
+            [
+                lambda: state["store"].remember_triaged(triaged),
+                lambda: count_decisions(decisions, triaged),
+            ],
+        )
+
     # A consumer group of its own: reroutes are read at their own pace, apart from inquiries.
     actions_settings = settings.model_copy(
         update={"consumer_group": f"{settings.group_id}.actions"}
     )
 
-    @batch_subscriber(broker, actions_settings, CASEWORKER_ACTIONS)
-    async def on_caseworker_actions(_: list[bytes], message: KafkaMessage) -> None:
-        dead, stored = record_corrections(message.raw_message, store=state["store"], names=names)
-        await publish_confirmed(broker, names, dead)
-        corrections.inc(stored)
+    @batch_subscriber(broker, actions_settings, CASEWORKER_ACTIONS, stage=TRIAGE_STAGE)
+    async def on_caseworker_actions(records: Records) -> Handled:
+        # Stored at once, idempotent on the action's event id: a redone batch stores it once.
+        dead, stored = record_corrections(records, store=state["store"], names=names)
+        return Handled(dead, [lambda: corrections.inc(stored)])
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

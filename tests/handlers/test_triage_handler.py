@@ -33,7 +33,9 @@ def received(text: str, channel: Channel = Channel.PHONE) -> InquiryReceived:
 
 
 async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged(tmp_path: Path) -> None:
-    settings = TriageSettings(provision_topics=False, topic_prefix="h.", state_dir=tmp_path)
+    settings = TriageSettings(
+        provision_topics=False, kafka_transactions=False, topic_prefix="h.", state_dir=tmp_path
+    )
     service = build_app(settings)
     routed: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -59,7 +61,9 @@ async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged(tmp_path: P
 
 
 async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on(tmp_path: Path) -> None:
-    settings = TriageSettings(provision_topics=False, topic_prefix="h2.", state_dir=tmp_path)
+    settings = TriageSettings(
+        provision_topics=False, kafka_transactions=False, topic_prefix="h2.", state_dir=tmp_path
+    )
     service = build_app(settings)
     dead: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -90,7 +94,9 @@ async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on(tmp_pa
 async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
     tmp_path: Path,
 ) -> None:
-    settings = TriageSettings(provision_topics=False, topic_prefix="h3.", state_dir=tmp_path)
+    settings = TriageSettings(
+        provision_topics=False, kafka_transactions=False, topic_prefix="h3.", state_dir=tmp_path
+    )
     service = build_app(settings)
     event = received("Jeg er uenig i afgørelsen om min hjemmehjælp")
     reroute = CaseworkerAction.caused_by(

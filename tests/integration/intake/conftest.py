@@ -61,7 +61,11 @@ class IntakePipeline(Pipeline):
         partitions = [
             TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]
         ]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+        )
         await consumer.start()
         records: list[tuple[str, bytes]] = []
         try:
@@ -72,8 +76,8 @@ class IntakePipeline(Pipeline):
             while pending:
                 for tp, batch in (await consumer.getmany(*pending, timeout_ms=500)).items():
                     records += [(tp.topic[len(self.prefix) :], r.value) for r in batch]
-                    if batch and batch[-1].offset + 1 >= ends[tp]:
-                        pending.discard(tp)
+                # The position, not the last record: transaction markers take offsets too.
+                pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
         finally:
             await consumer.stop()
         return records

@@ -1,0 +1,463 @@
+"""How a consumer group's batch becomes its outputs exactly once in effect: every service's
+subscribers go through here (docs/reliability.md, "Delivery guarantees").
+
+A batch is handled outside any transaction; its outputs and the consumed offsets are then
+written in ONE Kafka transaction by a transactional producer of this consumer instance, so a
+process killed anywhere leaves either all of a batch's outputs and its offsets, or none: readers
+downstream consume `read_committed` and never see an aborted batch. A handler that raises is
+retried with back-off, then the batch is split until the failing records stand alone; those
+become dead letters and the partition moves on. A broker or database failure is not the
+record's fault: the batch is rewound and redone, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from shared.bus import (
+    PRODUCER_SETTINGS,
+    Outgoing,
+    count_published,
+    dead_letter,
+    kafka_record,
+    publish_confirmed,
+    raw_bodies,
+)
+from shared.settings import ServiceSettings
+from shared.topics import TopicNames
+
+log = logging.getLogger(__name__)
+
+Records = Sequence[ConsumerRecord[Any, Any]]
+# aiokafka's max_request_size and the broker's message.max.bytes, both about 1 MiB by default;
+# the envelope and headers of a record take a few hundred bytes of it.
+MAX_RECORD_BYTES = 1024 * 1024 - 4096
+
+# Failures of what a handler depends on, not of the record it reads: retried, never dead-lettered.
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    KafkaError,
+    ConnectionError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+)
+
+
+@dataclass
+class Handled:
+    """What a handler made of some records: the events to publish with their offsets, and what
+    to do once they are committed (remember ids, count metrics), which must not run for a batch
+    that is redone."""
+
+    outgoing: list[Outgoing] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # The outgoing events as Kafka records, built while the records are handled: an event that
+    # cannot be serialised is its record's failure, isolated like any other.
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    def __add__(self, other: Handled) -> Handled:
+        return Handled(
+            self.outgoing + other.outgoing,
+            self.after_commit + other.after_commit,
+            self.records + other.records,
+        )
+
+
+Handler = Callable[[Records], Awaitable[Handled]]
+# The dead letter of one record the handler keeps failing on, with the reason.
+DeadLetterer = Callable[[ConsumerRecord[Any, Any], str], Handled]
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """How often a failing handler is tried, and how long to wait in between: exponential,
+    with full jitter so that instances failing together do not retry together."""
+
+    limit: int = 3
+    backoff_s: float = 0.2
+    backoff_max_s: float = 10.0
+
+    def delay(self, failures: int) -> float:
+        ceiling = min(self.backoff_max_s, self.backoff_s * 2 ** max(failures - 1, 0))
+        return random.uniform(ceiling / 2, ceiling)
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> Attempts:
+        return cls(
+            limit=settings.handler_attempts,
+            backoff_s=settings.retry_backoff_ms / 1000,
+            backoff_max_s=settings.retry_backoff_max_ms / 1000,
+        )
+
+
+def failure_reason(stage: str, error: BaseException, attempts: int) -> str:
+    text = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+    described = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return f"{stage} failed on this record {attempts} times ({described})"
+
+
+async def handle_isolating_poison(
+    records: Records,
+    handler: Handler,
+    *,
+    stage: str,
+    dead_letter_of: DeadLetterer,
+    attempts: Attempts,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> Handled:
+    """The handler's result for the whole batch, the failing records as dead letters.
+
+    The batch gets `attempts.limit` tries with back-off (a passing fault heals); then it is cut in
+    halves, each tried once, and a half that fails is cut again, so a few bad records among many
+    cost a few dozen calls. A record that fails on its own gets its `limit` tries too, then is
+    dead-lettered. Infrastructure errors propagate at once: the caller redoes the batch.
+    """
+
+    async def attempt(part: Records, tries: int) -> Handled | BaseException:
+        error: BaseException | None = None
+        for tried in range(1, tries + 1):
+            try:
+                return await handler(part)
+            except INFRASTRUCTURE_ERRORS:
+                raise
+            except Exception as failure:
+                error = failure
+                if tried < tries:
+                    await sleep(attempts.delay(tried))
+        assert error is not None
+        return error
+
+    async def isolate(part: Records, tries: int) -> Handled:
+        outcome = await attempt(part, tries)
+        if isinstance(outcome, Handled):
+            return outcome
+        if len(part) == 1:
+            if tries < attempts.limit:
+                # Alone at last: the rest of its tries, then it is poison.
+                await sleep(attempts.delay(tries))
+                outcome = await attempt(part, attempts.limit - tries)
+                if isinstance(outcome, Handled):
+                    return outcome
+            log.error(
+                "%s dead-letters %s/%s@%s after %d attempts",
+                stage,
+                part[0].topic,
+                part[0].partition,
+                part[0].offset,
+                attempts.limit,
+                exc_info=outcome,
+            )
+            return dead_letter_of(part[0], failure_reason(stage, outcome, attempts.limit))
+        middle = len(part) // 2
+        return await isolate(part[:middle], 1) + await isolate(part[middle:], 1)
+
+    if not records:
+        return Handled()
+    return await isolate(records, attempts.limit)
+
+
+def next_offsets(records: Records) -> dict[TopicPartition, int]:
+    """Per partition, the offset to resume from once the batch is committed."""
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+    return offsets
+
+
+async def resume_offsets(consumer: Any, records: Records) -> dict[TopicPartition, int]:
+    """`next_offsets`, or the consumer's position where it is further on: past the commit
+    marker that follows a transaction's records, which is no record of the batch but which a
+    commit at the last record + 1 would leave as lag of one forever."""
+    offsets = next_offsets(records)
+    for tp, offset in offsets.items():
+        with contextlib.suppress(Exception):
+            offsets[tp] = max(offset, await consumer.position(tp))
+    return offsets
+
+
+async def still_ours(consumer: Any, records: Records) -> list[ConsumerRecord[Any, Any]]:
+    """The records whose partition this consumer still holds at the position after them.
+    Fetched before a rebalance took the partition away, a record is its new owner's; taken away
+    and given back, the partition was rewound to its committed offset and the record comes again.
+    """
+    owned = consumer.assignment()
+    positions: dict[TopicPartition, int] = {}
+    for tp in {TopicPartition(r.topic, r.partition) for r in records}:
+        if tp in owned:
+            positions[tp] = await consumer.position(tp)
+    return [
+        r for r in records if r.offset < positions.get(TopicPartition(r.topic, r.partition), -1)
+    ]
+
+
+def first_offsets(records: Records) -> dict[TopicPartition, int]:
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        offsets[tp] = min(offsets.get(tp, record.offset), record.offset)
+    return offsets
+
+
+class Fenced(RuntimeError):
+    """Another instance with this transactional id started: this one must stop consuming."""
+
+
+class Delivery:
+    """One consumer group's batches of one service instance, each handled and committed once.
+
+    With `settings.kafka_transactions` (the default) the outputs and the offsets go in one
+    transaction of a producer whose transactional id is `<group>.<handler>.<instance>`: a restarted
+    instance fences its predecessor and aborts what it left open. Without it (FastStream's
+    in-memory test broker has no transactions) the outputs are published and confirmed, then
+    the offsets committed: at least once.
+    """
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        settings: ServiceSettings,
+        handler: Handler,
+        *,
+        stage: str,
+        dead_letter_of: DeadLetterer | None = None,
+    ) -> None:
+        self.broker = broker
+        self.settings = settings
+        self.handler = handler
+        self.stage = stage
+        self.names = TopicNames(settings.topic_prefix)
+        self.group_id = settings.group_id
+        # Two subscribers of one service may share a group (reply's): the handler tells them apart.
+        self.transactional_id = f"{settings.group_id}.{handler.__name__}.{settings.instance_id}"
+        self.attempts = Attempts.of(settings)
+        self._stage_dead_letter = dead_letter_of
+        self.on_fenced: Callable[[], None] = lambda: None
+        self.fenced = False
+        self._producer: AIOKafkaProducer | None = None
+        # Held while a batch is handled and committed, and by a revocation: a partition is
+        # never handed to another instance while a transaction still commits offsets for it.
+        self._batch = asyncio.Lock()
+        self._failures = 0
+
+    def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str) -> Handled:
+        if self._stage_dead_letter is not None:
+            return self._serialised(self._stage_dead_letter(record, reason))
+        letter = dead_letter(self.stage, record, reason, self.names, producer=self.stage)
+        return self._serialised(Handled([letter]))
+
+    def _serialised(self, handled: Handled) -> Handled:
+        handled.records = [kafka_record(o, self.names) for o in handled.outgoing]
+        for record in handled.records:
+            # The producer would refuse it at the commit, again at every redo: the record's fault.
+            if (size := len(record["value"])) > MAX_RECORD_BYTES:
+                raise ValueError(
+                    f"its {record['topic']} event of {size} bytes is larger than a Kafka record "
+                    f"may be ({MAX_RECORD_BYTES} bytes)"
+                )
+        return handled
+
+    async def _handle(self, records: Records) -> Handled:
+        return self._serialised(await self.handler(records))
+
+    @property
+    def transactional(self) -> bool:
+        return self.settings.kafka_transactions
+
+    async def start(self) -> None:
+        """Register the transactional id with the coordinator: fences a predecessor with the
+        same id and aborts the transaction it left open, so its outputs never show."""
+        if not self.transactional or self._producer is not None:
+            return
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            client_id=f"{self.settings.service_name}-{self.settings.instance_id}",
+            transactional_id=self.transactional_id,
+            transaction_timeout_ms=self.settings.transaction_timeout_ms,
+            **PRODUCER_SETTINGS,
+        )
+        await producer.start()
+        self._producer = producer
+
+    async def stop(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
+
+    def rebalance_listener(self) -> ConsumerRebalanceListener:
+        batch = self._batch
+
+        class WaitForBatch(ConsumerRebalanceListener):
+            async def on_partitions_revoked(self, revoked: Any) -> None:
+                async with batch:
+                    pass
+
+            async def on_partitions_assigned(self, assigned: Any) -> None:
+                pass
+
+        return WaitForBatch()
+
+    async def deliver(self, message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records: Records = raw if isinstance(raw, tuple | list) else (raw,)
+        async with self._batch:
+            if self.fenced:
+                await asyncio.sleep(self.attempts.backoff_max_s)
+                raise Fenced(self.transactional_id)
+            consumer: Any = getattr(message, "consumer", None)
+            if self.transactional and consumer is not None:
+                records = await still_ours(consumer, records)
+            if not records:
+                return
+            try:
+                handled = await handle_isolating_poison(
+                    records,
+                    self._handle,
+                    stage=self.stage,
+                    dead_letter_of=self._dead_letter,
+                    attempts=self.attempts,
+                )
+                await self._commit(handled, records, message)
+            except (ProducerFenced, InvalidProducerEpoch) as error:
+                await self._fence(error)
+            except Exception:
+                # An infrastructure failure (or a fault of this code, not of a record): read the
+                # batch again from what is committed, after a pause; never skip it.
+                self._failures += 1
+                await self._rewind(consumer, records)
+                await asyncio.sleep(self.attempts.delay(self._failures))
+                raise
+            self._failures = 0
+        for effect in handled.after_commit:
+            try:
+                effect()
+            except Exception:
+                log.exception(
+                    "%s: an after-commit step failed; the batch stays committed", self.stage
+                )
+
+    async def _commit(self, handled: Handled, records: Records, message: Any) -> None:
+        if not self.transactional:
+            await publish_confirmed(self.broker, self.names, handled.outgoing)
+            await message.ack()
+            return
+        await self.start()
+        producer = self._producer
+        assert producer is not None
+        sent: list[asyncio.Future[Any]] = []
+        try:
+            async with producer.transaction():
+                for record in handled.records:
+                    sent.append(await producer.send(**record))
+                await producer.send_offsets_to_transaction(
+                    await resume_offsets(message.consumer, records), self.group_id
+                )
+        finally:
+            # A failed transaction fails its sends too: the commit's error is the one reported.
+            for future in sent:
+                if future.done() and not future.cancelled():
+                    future.exception()
+        count_published(self.broker, handled.outgoing)
+
+    async def _rewind(self, consumer: Any, records: Records) -> None:
+        """Back to the last committed offsets: a commit whose answer was lost may have gone
+        through, and the batch start would then be read twice."""
+        starts = first_offsets(records)
+        if consumer is None or not hasattr(consumer, "committed"):
+            return
+        for tp, first in starts.items():
+            committed = None
+            with contextlib.suppress(Exception):
+                committed = await consumer.committed(tp)
+            consumer.seek(tp, committed if committed is not None else first)
+        if self.transactional and self._producer is not None:
+            # A producer whose transaction failed may be unusable: a new one aborts what is open.
+            await self.stop()
+
+    async def _fence(self, error: KafkaError) -> None:
+        self.fenced = True
+        log.critical(
+            "transactional id %s was taken over by a newer instance (or a transaction outlived "
+            "%d ms): this instance stops consuming",
+            self.transactional_id,
+            self.settings.transaction_timeout_ms,
+        )
+        self.on_fenced()
+        raise Fenced(self.transactional_id) from error
+
+
+# Per broker, its deliveries: the service process starts their producers before the broker.
+_deliveries: weakref.WeakKeyDictionary[KafkaBroker, list[Delivery]] = weakref.WeakKeyDictionary()
+
+
+def batch_subscriber(
+    broker: KafkaBroker,
+    settings: ServiceSettings,
+    *relative_topics: str,
+    stage: str,
+    dead_letter_of: DeadLetterer | None = None,
+) -> Callable[[Handler], Handler]:
+    """A consumer-group batch subscriber (up to `batch_max_records` records a call) whose
+    handler takes the records and returns what it made of them; the rest is `Delivery`'s.
+
+    Reads `read_committed`: an aborted transaction's events never reach a handler. Offsets are
+    committed by the transaction (or after the confirmed publish), never by the consumer itself.
+    """
+    names = TopicNames(settings.topic_prefix)
+
+    def register(handler: Handler) -> Handler:
+        delivery = Delivery(broker, settings, handler, stage=stage, dead_letter_of=dead_letter_of)
+        subscriber = broker.subscriber(
+            *(names(t) for t in relative_topics),
+            batch=True,
+            group_id=settings.group_id,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_records=settings.batch_max_records,
+            batch_timeout_ms=settings.batch_timeout_ms,
+            fetch_min_bytes=settings.batch_min_bytes,
+            fetch_max_wait_ms=settings.batch_max_wait_ms,
+            ack_policy=AckPolicy.MANUAL,
+            listener=delivery.rebalance_listener(),
+            decoder=raw_bodies,
+        )
+
+        async def consume(_: list[bytes], message: KafkaMessage) -> None:
+            await delivery.deliver(message)
+
+        # FastStream names the subscriber (and its AsyncAPI operation) after the function.
+        consume.__name__ = consume.__qualname__ = handler.__name__
+        consume.__doc__ = handler.__doc__
+        subscriber(consume)
+        _deliveries.setdefault(broker, []).append(delivery)
+        return handler
+
+    return register
+
+
+@asynccontextmanager
+async def transactions(broker: KafkaBroker, on_fenced: Callable[[], None]) -> AsyncIterator[None]:
+    """The broker's transactional producers, started before it consumes and stopped after."""
+    deliveries = _deliveries.get(broker, [])
+    for delivery in deliveries:
+        delivery.on_fenced = on_fenced
+        await delivery.start()
+    try:
+        yield
+    finally:
+        for delivery in deliveries:
+            await delivery.stop()
