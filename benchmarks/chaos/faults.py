@@ -22,6 +22,9 @@ PIPELINE = REPO_ROOT / "deploy" / "pipeline"
 CLUSTER = REPO_ROOT / "deploy" / "kafka" / "cluster"
 # Seconds between a SIGKILL and the restart: long enough for the group to notice.
 RESTART_AFTER = 3.0
+# A service that cannot start (a broker it needs is still coming back) is started again, as a
+# supervisor would, this many times at most, RESTART_AFTER apart.
+START_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,12 @@ class Faults:
         self.log: list[dict[str, object]] = []
         self.failures: list[str] = []
         self._start = time.monotonic()
+        # One broker down at a time: the outage waits until a killed broker is back, since two
+        # of three down would stop every write (min ISR 2) and the controllers' quorum.
+        self._brokers_whole = asyncio.Event()
+        self._brokers_whole.set()
+        # An instance is killed again only once its last restart is over.
+        self._instances: dict[str, asyncio.Lock] = {}
 
     def _note(self, fault: Fault, outcome: str) -> None:
         at = round(time.monotonic() - self._start, 1)
@@ -121,10 +130,16 @@ class Faults:
         try:
             if fault.kind == "kill":
                 await self._kill_service(fault)
-            elif fault.kind == "broker-kill":
-                await self._broker(fault, "kill", then_after=RESTART_AFTER)
-            elif fault.kind == "broker-stop":
-                await self._broker(fault, "down", then_after=fault.seconds)
+            elif fault.kind in ("broker-kill", "broker-stop"):
+                await self._brokers_whole.wait()
+                self._brokers_whole.clear()
+                try:
+                    if fault.kind == "broker-kill":
+                        await self._broker(fault, "kill", then_after=RESTART_AFTER)
+                    else:
+                        await self._broker(fault, "down", then_after=fault.seconds)
+                finally:
+                    self._brokers_whole.set()
             else:
                 self.sink.mode = fault.target
                 self._note(fault, f"SMTP sink {fault.target}s")
@@ -136,20 +151,24 @@ class Faults:
             self._note(fault, f"FAILED: {error}")
 
     async def _kill_service(self, fault: Fault) -> None:
-        pid_file = Path(self.pipeline_env["STATE_DIR"]) / "pids" / f"{fault.target}.pid"
-        deadline = time.monotonic() + 120
-        while True:  # an instance still restarting from an earlier kill is killed once it runs
+        async with self._instances.setdefault(fault.target, asyncio.Lock()):
+            pid_file = Path(self.pipeline_env["STATE_DIR"]) / "pids" / f"{fault.target}.pid"
             pid = int(pid_file.read_text()) if pid_file.exists() else 0
-            if pid and _alive(pid):
-                break
-            if time.monotonic() > deadline:
+            if not pid or not _alive(pid):
                 raise RuntimeError(f"{fault.target} was not running to be killed")
-            await asyncio.sleep(0.5)
-        os.kill(pid, signal.SIGKILL)
-        self._note(fault, f"killed pid {pid}")
-        await asyncio.sleep(RESTART_AFTER)
-        await _run(PIPELINE, "up", fault.target, env=self.pipeline_env)
-        self._note(fault, "restarted and ready")
+            os.kill(pid, signal.SIGKILL)
+            self._note(fault, f"killed pid {pid}")
+            for attempt in range(1, START_ATTEMPTS + 1):
+                await asyncio.sleep(RESTART_AFTER)
+                try:
+                    await _run(PIPELINE, "up", fault.target, env=self.pipeline_env)
+                except RuntimeError as error:
+                    if attempt == START_ATTEMPTS:
+                        raise
+                    self._note(fault, f"start {attempt} failed, again: {str(error)[-160:]}")
+                else:
+                    self._note(fault, f"restarted and ready (start {attempt})")
+                    return
 
     async def _broker(self, fault: Fault, how: str, *, then_after: float) -> None:
         if self.cluster_env is None:
@@ -170,7 +189,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-async def _run(*command: object, env: dict[str, str], timeout: float = 180) -> None:
+async def _run(*command: object, env: dict[str, str], timeout: float = 300) -> None:
     process = await asyncio.create_subprocess_exec(
         *map(str, command),
         env=env,

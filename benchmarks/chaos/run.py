@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.chaos.audit import (
     Holdings,
@@ -172,6 +173,7 @@ class ChaosRun:
         sink.start()
         cleanup.callback(sink.stop)
         bootstrap, cluster_env = self._cluster(cleanup)
+        cleanup.push_async_callback(self._delete_topics, bootstrap)
         env = self._pipeline_env(bootstrap, database_url, run_dir)
         cleanup.callback(_quietly, PIPELINE, "down", env=env)
         say(f"starting {o.instances} instances of each service on {bootstrap} ...")
@@ -229,6 +231,19 @@ class ChaosRun:
         )
         say(table(result))
         return result
+
+    async def _delete_topics(self, bootstrap: str) -> None:
+        """The run's topics go with it: a broker restarted later need not recover them."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        try:
+            await asyncio.wait_for(admin.start(), 30)
+            mine = [t for t in await admin.list_topics() if t.startswith(self.prefix)]
+            if mine:
+                await asyncio.wait_for(admin.delete_topics(mine), 60)
+        except Exception as error:  # a cluster already gone: nothing to delete
+            say(f"could not delete the run's topics: {error}")
+        finally:
+            await admin.close()
 
     async def _settle(self, bootstrap: str, sink: SmtpSink) -> bool:
         """Until every consumer group has committed everything and no e-mail arrived for QUIET

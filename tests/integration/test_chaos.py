@@ -92,24 +92,34 @@ def test_nothing_accepted_is_lost(chaos: dict[str, Any]) -> None:
     assert chaos["emails"]["never"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured on this branch: a SIGKILL of triage redelivers what it routed but had not "
-    "committed (hundreds of inquiries twice on the queue topics at 100/s); Kafka transactions "
-    "(branch rel-bus) and the e-mail outbox (rel-outbox) are to remove it: flip at merge",
+# Measured failing on this branch (not strict: how much is doubled or missed depends on the
+# moment of each kill, and a run may happen to miss nothing); the lead removes the marks once
+# the transaction and outbox branches are merged and the run is clean.
+DOUBLED_TODAY = (
+    "measured: a SIGKILL of triage redelivers what it routed but had not committed (hundreds of "
+    "inquiries twice on the queue topics at 100/s in two runs of three); Kafka transactions "
+    "(branch rel-bus) and the e-mail outbox (rel-outbox) are to remove it"
 )
+METRICS_SHORT_TODAY = (
+    "measured: a metrics instance's counters live in its process; what a killed one had counted "
+    "is gone from /metrics, and its store keeps the restarted instance from counting it again"
+)
+
+
+@pytest.mark.xfail(strict=False, reason=DOUBLED_TODAY)
 def test_nothing_is_doubled(chaos: dict[str, Any]) -> None:
     assert chaos["duplicated_on_queue_topics"] == 0
     assert chaos["replies_planned"]["twice_or_more"] == 0
     assert chaos["emails"]["twice_or_more"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured on this branch: a metrics instance's counters live in its process; what a "
-    "killed one had counted is gone from /metrics, and its store keeps the restarted instance "
-    "from counting it again, so the totals fall short of the counts on the topics",
-)
+def test_metrics_never_count_more_than_the_topics_hold(chaos: dict[str, Any]) -> None:
+    """Counting is idempotent in the metrics store: a redelivered event is not counted again."""
+    for name, metric in chaos["metrics"].items():
+        assert 0 < metric["counted"] <= metric["expected"], name
+
+
+@pytest.mark.xfail(strict=False, reason=METRICS_SHORT_TODAY)
 def test_metrics_equal_the_counts(chaos: dict[str, Any]) -> None:
     for name, metric in chaos["metrics"].items():
         assert metric["counted"] == metric["expected"], name
