@@ -111,7 +111,7 @@ def report(groups: list[Group], prefix: str = "") -> str:
     lines = []
     for group in groups:
         lines.append(
-            f"{group.name}: {group.state}, {len(group.members)} member(s), lag {group.total_lag}"
+            f"{group.name}: {group.state}, {len(group.members)} consumer(s), lag {group.total_lag}"
         )
         for member in group.members:
             lines.append(f"  {member.client_id:<12} {_partitions(member.partitions, prefix)}")
