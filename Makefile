@@ -10,7 +10,7 @@ export KAFKA_PORT ?= 9092
 # the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
 BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+.PHONY: help install prometheus kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -18,6 +18,8 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make up/down  start/stop the broker and the four services in the background"
 	@echo "make bench    throughput and latency against the real broker"
+	@echo "make cluster-up/cluster-down/cluster-status  three Kafka brokers (KRaft) on loopback"
+	@echo "make chaos    kill services and brokers under load, count what was lost or doubled"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
 $(STAMP): pyproject.toml
@@ -38,6 +40,17 @@ kafka-up: kafka-jars
 kafka-down:
 	$(KAFKACTL) down
 
+# Three brokers on KAFKA_CLUSTER_PORTS (19092 19094 19096; controllers on the next ports);
+# docs/reliability.md says how to run the services against them.
+cluster-up: kafka-jars
+	deploy/kafka/cluster up
+
+cluster-down:
+	deploy/kafka/cluster down
+
+cluster-status:
+	deploy/kafka/cluster status
+
 up: install kafka-up
 	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/pipeline up
 
@@ -46,8 +59,9 @@ down:
 	$(KAFKACTL) down
 
 status:
-	$(KAFKACTL) status
+	-$(KAFKACTL) status
 	deploy/pipeline status
+	$(PY) -m shared.groups --bootstrap $(BROKER)
 
 run: up
 	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/run-demo
@@ -71,6 +85,11 @@ lint: install
 # options: make bench BENCH_ARGS="-n 20000 --rates 100,500" (python -m benchmarks --help).
 bench: install kafka-jars
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# The proof of docs/reliability.md: a cluster, two instances of each service, kills under load.
+# Options: make chaos CHAOS_ARGS="-n 100000" (python -m benchmarks.chaos --help).
+chaos: install kafka-jars
+	$(PY) -m benchmarks.chaos $(CHAOS_ARGS)
 
 # Rebuilds the shipped triage model and training/report/ from the corpus and the caseworkers'
 # corrections in triage's store (docs/triage.md); deterministic, a few minutes. Not part of test.

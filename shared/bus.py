@@ -97,8 +97,9 @@ _published: weakref.WeakKeyDictionary[KafkaBroker, Counter] = weakref.WeakKeyDic
 
 def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> KafkaBroker:
     broker = KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        client_id=settings.service_name,
+        # A list: FastStream takes a comma-separated string for a single host.
+        settings.kafka_bootstrap_servers.split(","),
+        client_id=f"{settings.service_name}-{settings.instance_id}",  # which instance, in groups
         **PRODUCER_SETTINGS,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
@@ -130,8 +131,11 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
             NewTopic(
                 name,
                 num_partitions=settings.topic_partitions,
-                replication_factor=1,
-                topic_configs={"retention.ms": str(settings.topic_retention_ms)},
+                replication_factor=settings.topic_replication_factor,
+                topic_configs={
+                    "retention.ms": str(settings.topic_retention_ms),
+                    "min.insync.replicas": str(settings.topic_min_insync_replicas),
+                },
             )
             for name in wanted
         ]

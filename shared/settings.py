@@ -35,6 +35,14 @@ class ServiceSettings(BaseSettings):
     topic_retention_ms: int = common(  # type: ignore[assignment]
         "TOPIC_RETENTION_MS", default=7 * 24 * 3600 * 1000
     )
+    # 1 on the single development broker; 3 and 2 on a cluster (docs/reliability.md): an
+    # acknowledged record is then on two brokers at least, and one broker may be down.
+    topic_replication_factor: int = common(  # type: ignore[assignment]
+        "TOPIC_REPLICATION_FACTOR", default=1, ge=1
+    )
+    topic_min_insync_replicas: int = common(  # type: ignore[assignment]
+        "TOPIC_MIN_INSYNC_REPLICAS", default=1, ge=1
+    )
     state_dir: Path = common("STATE_DIR", default=REPO_ROOT / ".state")  # type: ignore[assignment]
     database_url: str | None = common("DATABASE_URL", default=None)  # type: ignore[assignment]
     log_level: str = common("LOG_LEVEL", default="INFO")  # type: ignore[assignment]
