@@ -28,6 +28,7 @@ from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from shared.events import DeadLetter, DeadLettered, Envelope
+from shared.kafka_security import broker_security, client_options
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames, deadletter_topic
 
@@ -100,6 +101,7 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
+        security=broker_security(settings),
         **PRODUCER_SETTINGS,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
@@ -120,7 +122,7 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
     if not settings.provision_topics:
         return
     names = TopicNames(settings.topic_prefix)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

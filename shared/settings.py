@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.secrets import check_kafka_credentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,18 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = common(  # type: ignore[assignment]
         "KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092"
     )
+    # A secured broker (docs/security.md): SASL/SCRAM over TLS, one principal per service.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = common(  # type: ignore[assignment]
+        "KAFKA_SECURITY_PROTOCOL", default="PLAINTEXT"
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512"] = common(  # type: ignore[assignment]
+        "KAFKA_SASL_MECHANISM", default="SCRAM-SHA-512"
+    )
+    kafka_username: str = common("KAFKA_USERNAME", default="")  # type: ignore[assignment]
+    kafka_password: SecretStr = common(  # type: ignore[assignment]
+        "KAFKA_PASSWORD", default=SecretStr("")
+    )
+    kafka_ca_file: Path | None = common("KAFKA_CA_FILE", default=None)  # type: ignore[assignment]
     topic_prefix: str = common("TOPIC_PREFIX", default="")  # type: ignore[assignment]
     topic_partitions: int = common("TOPIC_PARTITIONS", default=3, ge=1)  # type: ignore[assignment]
     topic_retention_ms: int = common(  # type: ignore[assignment]
@@ -56,6 +70,12 @@ class ServiceSettings(BaseSettings):
     batch_max_wait_ms: int = Field(500, ge=0)
     # Off only for handler tests on FastStream's in-memory broker, which has no topics to create.
     provision_topics: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_incomplete_credentials(self) -> ServiceSettings:
+        if self.kafka_security_protocol == "SASL_SSL":
+            check_kafka_credentials(self.kafka_username, self.kafka_password, self.kafka_ca_file)
+        return self
 
     @property
     def group_id(self) -> str:
