@@ -5,99 +5,23 @@ of shared/access.py is refused by the broker."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
-from pydantic import SecretStr
 
-from benchmarks.broker import KAFKACTL
-from benchmarks.pipeline import SERVICES
+from benchmarks.pipeline import SERVICES, Pipeline
 from shared.events import InquiryTriaged
-from shared.kafka_security import client_options
-from shared.settings import REPO_ROOT, ServiceSettings
 from shared.topics import INQUIRIES_TRIAGED, queue_topic, raw_topic
 from shared.vocabulary import Channel
-from tests.conftest import TEST_KAFKA_PORT
-from tests.integration.conftest import Pipeline
+from tests.integration.secure import SecureBroker
 from tests.integration.test_pipeline import raw_inquiry, unique_tag
 
 pytestmark = pytest.mark.kafka
 
-SECURE_PORT = int(os.environ.get("TEST_SECURE_KAFKA_PORT", str(TEST_KAFKA_PORT + 2)))
-SECURE_DIR = Path(os.environ.get("STATE_DIR", REPO_ROOT / ".state")) / "kafka" / "secure"
-CPR_SALT = "secure-test-salt-0c4f1d9e8b7a"
 
-
-@dataclass(frozen=True)
-class SecureBroker:
-    bootstrap: str
-    prefix: str
-
-    def env_of(self, principal: str) -> dict[str, str]:
-        """The KAFKA_* settings kafkactl wrote for one principal."""
-        lines = (SECURE_DIR / "clients" / f"{principal}.env").read_text().splitlines()
-        return dict(line.split("=", 1) for line in lines if line)
-
-    def settings_of(self, principal: str) -> ServiceSettings:
-        env = self.env_of(principal)
-        return ServiceSettings(
-            kafka_bootstrap_servers=self.bootstrap,
-            kafka_security_protocol=env["KAFKA_SECURITY_PROTOCOL"],
-            kafka_username=env["KAFKA_USERNAME"],
-            kafka_password=SecretStr(env["KAFKA_PASSWORD"]),
-            kafka_ca_file=Path(env["KAFKA_CA_FILE"]),
-        )
-
-    def options_of(self, principal: str) -> dict[str, object]:
-        return client_options(self.settings_of(principal))
-
-
-@pytest.fixture(scope="module")
-def secure_broker() -> Iterator[SecureBroker]:
-    prefix = f"sec{uuid.uuid4().hex[:8]}."
-    env = {
-        **os.environ,
-        "SECURE": "1",
-        "KAFKA_PORT": str(SECURE_PORT),
-        "KAFKA_CONTROLLER_PORT": str(SECURE_PORT + 1),
-        "TOPIC_PREFIX": prefix,  # the ACLs are granted for this deployment's names
-    }
-    subprocess.run([KAFKACTL, "reset"], env=env, check=True, capture_output=True)
-    subprocess.run([KAFKACTL, "up"], env=env, check=True)
-    try:
-        yield SecureBroker(f"127.0.0.1:{SECURE_PORT}", prefix)
-    finally:
-        subprocess.run([KAFKACTL, "down"], env=env, check=False)
-
-
-@pytest.fixture(scope="module")
-def secure_pipeline(
-    secure_broker: SecureBroker, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Pipeline]:
-    running = Pipeline(
-        secure_broker.bootstrap,
-        prefix=secure_broker.prefix,
-        state_dir=tmp_path_factory.mktemp("secure-pipeline"),
-        # The level the services run at by default: every line they would log in production.
-        settings={"LOG_LEVEL": "INFO", "INTAKE_CPR_SALT": CPR_SALT},
-        service_settings={s: secure_broker.env_of(s) for s in SERVICES},
-    )
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-async def _triaged(broker: SecureBroker, tag: str, timeout: float = 60.0) -> InquiryTriaged:
+async def triaged_as_demo(broker: SecureBroker, tag: str, timeout: float = 60.0) -> InquiryTriaged:
     """Read inquiries.triaged as the demo's principal until the tagged inquiry arrives."""
     consumer = AIOKafkaConsumer(
         broker.prefix + INQUIRIES_TRIAGED,
@@ -119,7 +43,7 @@ async def _triaged(broker: SecureBroker, tag: str, timeout: float = 60.0) -> Inq
     raise AssertionError(f"inquiry {tag} was not triaged in {timeout} s")
 
 
-async def _send(broker: SecureBroker, principal: str, topic: str, body: bytes) -> None:
+async def send_as(broker: SecureBroker, principal: str, topic: str, body: bytes) -> None:
     producer = AIOKafkaProducer(**broker.options_of(principal), request_timeout_ms=10_000)
     await producer.start()
     try:
@@ -134,8 +58,8 @@ def test_the_pipeline_runs_end_to_end_each_service_as_its_own_principal(
     tag = unique_tag()
     body, _ = raw_inquiry(Channel.EMAIL, tag)
     # The e-mail adapter's principal may write its own raw topic.
-    asyncio.run(_send(secure_broker, "adapter-email", raw_topic(Channel.EMAIL), body))
-    triaged = asyncio.run(_triaged(secure_broker, tag))
+    asyncio.run(send_as(secure_broker, "adapter-email", raw_topic(Channel.EMAIL), body))
+    triaged = asyncio.run(triaged_as_demo(secure_broker, tag))
     assert triaged.inquiry.channel is Channel.EMAIL
     for service in SERVICES:
         log = (secure_pipeline.state_dir / f"{service}.log").read_text()
@@ -146,10 +70,10 @@ def test_an_adapter_cannot_write_to_a_queue_topic(
     secure_broker: SecureBroker, secure_pipeline: Pipeline
 ) -> None:
     with pytest.raises(TopicAuthorizationFailedError):
-        asyncio.run(_send(secure_broker, "adapter-chat", queue_topic("citizen-service"), b"{}"))
+        asyncio.run(send_as(secure_broker, "adapter-chat", queue_topic("citizen-service"), b"{}"))
     # nor to another channel's raw topic
     with pytest.raises(TopicAuthorizationFailedError):
-        asyncio.run(_send(secure_broker, "adapter-chat", raw_topic(Channel.EMAIL), b"x"))
+        asyncio.run(send_as(secure_broker, "adapter-chat", raw_topic(Channel.EMAIL), b"x"))
 
 
 def test_metrics_cannot_read_the_raw_topics(
