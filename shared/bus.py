@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from shared.events import DeadLetter, DeadLettered, Envelope
 from shared.kafka_security import broker_security, client_options
 from shared.settings import ServiceSettings
-from shared.topics import TopicNames, deadletter_topic
+from shared.topics import TopicNames, deadletter_topic, is_raw_topic
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,13 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
     return broker
 
 
+def retention_ms(settings: ServiceSettings, relative_name: str) -> int:
+    """How long a topic keeps its records: the raw topics only as long as intake needs them."""
+    if is_raw_topic(relative_name):
+        return settings.raw_topic_retention_ms
+    return settings.topic_retention_ms
+
+
 async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]) -> None:
     """Create the topics a service uses; auto-creation is off on the broker by design."""
     if not settings.provision_topics:
@@ -134,7 +141,7 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
                 name,
                 num_partitions=settings.topic_partitions,
                 replication_factor=1,
-                topic_configs={"retention.ms": str(settings.topic_retention_ms)},
+                topic_configs={"retention.ms": str(retention_ms(settings, names.relative(name)))},
             )
             for name in wanted
         ]

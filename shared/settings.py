@@ -49,6 +49,11 @@ class ServiceSettings(BaseSettings):
     topic_retention_ms: int = common(  # type: ignore[assignment]
         "TOPIC_RETENTION_MS", default=7 * 24 * 3600 * 1000
     )
+    # The raw topics hold what citizens sent before intake masks it (CPR numbers in clear): kept
+    # only as long as intake may need to read them again (docs/privacy.md).
+    raw_topic_retention_ms: int = common(  # type: ignore[assignment]
+        "RAW_TOPIC_RETENTION_MS", default=24 * 3600 * 1000, gt=0
+    )
     state_dir: Path = common("STATE_DIR", default=REPO_ROOT / ".state")  # type: ignore[assignment]
     database_url: str | None = common("DATABASE_URL", default=None)  # type: ignore[assignment]
     log_level: str = common("LOG_LEVEL", default="INFO")  # type: ignore[assignment]
