@@ -1,6 +1,7 @@
 """`python -m services.intake [serve]` runs the service;
 `python -m services.intake normalise --channel CHANNEL FILE` prints one normalised inquiry;
-`python -m services.intake original SHA256 [--out FILE]` writes an original kept by intake."""
+`python -m services.intake original SHA256 [--out FILE]` writes an original kept by intake;
+`python -m services.intake purge` deletes what is past its retention (docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         "sha256", help="from an attachment's sha256 or a dead letter's original_sha256"
     )
     kept.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    commands.add_parser("purge", help="delete what is older than intake's retention settings")
     args = parser.parse_args(argv)
     settings = IntakeSettings()
+
+    if args.command == "purge":
+        from services.intake.store import expiries
+        from shared.retention import purge_command
+
+        return purge_command(settings, expiries)
 
     if args.command == "original":
         return write_original(settings, args.sha256, args.out)

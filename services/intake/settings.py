@@ -45,6 +45,12 @@ class IntakeSettings(ServiceSettings):
     )
     smtp_max_bytes: int = Field(1_000_000, gt=0)
 
+    # How long intake's store keeps what it holds (`python -m services.intake purge`):
+    # originals (attachments, unmasked dead letters) long enough to replay or hand over, channel
+    # ids long enough to recognise a resent message.
+    originals_retention_days: float = Field(30, gt=0)
+    seen_retention_days: float = Field(30, gt=0)
+
     @property
     def smtp_listen_port(self) -> int | None:
         if self.smtp_port is None:

@@ -77,6 +77,10 @@ class ReplySettings(DownstreamSettings):
     http_port: int = 9103
     municipality: str = "Københavns Kommune"
 
+    # How long a closed plan (the inquiry as triaged, the reply, its actions) is kept
+    # (`python -m services.reply purge`; docs/privacy.md). Open plans are never purged.
+    plan_retention_days: float = Field(90, gt=0)
+
     # ---- deadlines
     timezone: str = "Europe/Copenhagen"
     response_targets: dict[Channel, timedelta] = Field(
