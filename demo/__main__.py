@@ -196,6 +196,11 @@ def main() -> int:
     status = asyncio.run(run_demo())
     if os.environ.get("DEMO_EXIT") == "1" or status != 0:
         return status
+    # deploy/run-demo made a gateway key in development: the front door a channel system uses.
+    if front_door := os.environ.get("DEMO_FRONT_DOOR"):
+        print(
+            f"\nPost an e-mail through the HTTP gateway, as a channel system would:\n{front_door}"
+        )
     print(
         "\nThe pipeline keeps running (make status; metrics on :9101-9104/metrics). Ctrl-C stops it."
     )

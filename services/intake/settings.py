@@ -33,6 +33,12 @@ class IntakeSettings(ServiceSettings):
     # No adapter configured: the gateway refuses every request.
     gateway_adapters: dict[str, GatewayAdapter] = Field(default_factory=dict)
     gateway_max_bytes: int = Field(1_000_000, gt=0)
+    # Keys made with `python -m services.intake keys` are read again this often (no restart).
+    gateway_keys_refresh_seconds: float = Field(2.0, ge=0)
+    # Requests a minute per adapter, unless its key names its own rate; over it: 429.
+    gateway_rate_per_minute: int = Field(600, gt=0)
+    # How long a retry with the same Idempotency-Key gets the first answer back.
+    gateway_idempotency_hours: float = Field(24.0, gt=0)
 
     # SMTP receiver for the municipality's addresses. Unset, it listens on 2525 in development
     # and is not started elsewhere, so that test and benchmark pipelines never share a port.
