@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -50,6 +52,12 @@ class IntakeSettings(ServiceSettings):
         description="Addresses accepted; '@domain' accepts the whole domain",
     )
     smtp_max_bytes: int = Field(1_000_000, gt=0)
+    # STARTTLS with this certificate chain and key (PEM); then required before MAIL, unless
+    # smtp_require_starttls is false. Unset: plain SMTP, for a receiver behind the municipality's
+    # own relay on a private network.
+    smtp_tls_cert_file: Path | None = None
+    smtp_tls_key_file: Path | None = None
+    smtp_require_starttls: bool = True
 
     # How long intake's store keeps what it holds (`python -m services.intake purge`):
     # originals (attachments, unmasked dead letters) long enough to replay or hand over, channel
