@@ -9,6 +9,9 @@ export KAFKA_PORT ?= 9092
 # The services and the demo find the broker that `make kafka-up` starts. Not exported: tests and
 # the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
 BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
+# SECURE=1: SASL/SCRAM over TLS with ACLs (docs/security.md); kafkactl reads SECURE itself, the
+# services and the demo each connect with their own principal's settings from this folder.
+CLIENT_ENV := $(if $(SECURE),KAFKA_CLIENT_ENV_DIR=$(or $(STATE_DIR),$(CURDIR)/.state)/kafka/secure/clients)
 
 .PHONY: help install prometheus kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos train clean
 
@@ -17,6 +20,7 @@ help:
 	@echo "make test     unit, handler and integration tests (real Kafka broker)"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make up/down  start/stop the broker and the four services in the background"
+	@echo "              (SECURE=1: SASL/SCRAM over TLS with ACLs, docs/security.md)"
 	@echo "make bench    throughput and latency against the real broker"
 	@echo "make cluster-up/cluster-down/cluster-status  three Kafka brokers (KRaft) on loopback"
 	@echo "make chaos    kill services and brokers under load, count what was lost or doubled"
@@ -52,7 +56,7 @@ cluster-status:
 	deploy/kafka/cluster status
 
 up: install kafka-up
-	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/pipeline up
+	$(CLIENT_ENV) KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/pipeline up
 
 down:
 	deploy/pipeline down
@@ -64,7 +68,7 @@ status:
 	$(PY) -m shared.groups --bootstrap $(BROKER)
 
 run: up
-	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/run-demo
+	$(CLIENT_ENV) KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/run-demo
 
 # Prometheus and promtool (Debian's package) for the metrics tests and the alert-rule checks.
 prometheus:

@@ -40,6 +40,8 @@ class Pipeline:
     state_dir: Path
     # Settings for every process, e.g. TOPIC_PARTITIONS or TRIAGE_BATCH_MAX_RECORDS.
     settings: dict[str, str] = field(default_factory=dict)
+    # Settings for one service's processes only, e.g. its own Kafka principal on a secure broker.
+    service_settings: dict[str, dict[str, str]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -60,6 +62,7 @@ class Pipeline:
         )
         if instance is not None:
             env[f"{service_of(instance).upper()}_HTTP_PORT"] = str(self.ports[instance])
+            env.update(self.service_settings.get(service_of(instance), {}))
         if instance is not None and instance != service_of(instance):
             # A store of its own, as on another machine: two processes creating the same
             # SQLite tables at once collide.

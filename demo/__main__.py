@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from demo.feed import expected_inquiries, load_feed
 from shared.events import DeadLettered, InquiryTriaged
+from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
 from shared.topics import (
     INQUIRIES_TRIAGED,
@@ -30,9 +31,9 @@ from shared.vocabulary import Complexity
 WAIT_SECONDS = float(os.environ.get("DEMO_WAIT_SECONDS", "120"))
 
 
-async def _consumer_at_end(bootstrap: str, topics: list[str]) -> AIOKafkaConsumer:
+async def _consumer_at_end(settings: ServiceSettings, topics: list[str]) -> AIOKafkaConsumer:
     """A group-less consumer positioned at the end: it sees this run's events only."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(*topics, **client_options(settings), enable_auto_commit=False)
     await consumer.start()
     deadline = time.monotonic() + 30
     while not consumer.assignment():
@@ -66,12 +67,10 @@ async def run_demo() -> int:
     print(f"Feeding {len(feed)} raw inquiries ({malformed} unreadable on purpose), run {run}")
 
     consumer = await _consumer_at_end(
-        settings.kafka_bootstrap_servers,
+        settings,
         [names(INQUIRIES_TRIAGED), *(names(deadletter_topic(stage)) for stage in STAGES)],
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5
-    )
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", linger_ms=5)
     await producer.start()
     counted_before = await _counted()
     started = time.monotonic()
@@ -197,6 +196,11 @@ def main() -> int:
     status = asyncio.run(run_demo())
     if os.environ.get("DEMO_EXIT") == "1" or status != 0:
         return status
+    # deploy/run-demo made a gateway key in development: the front door a channel system uses.
+    if front_door := os.environ.get("DEMO_FRONT_DOOR"):
+        print(
+            f"\nPost an e-mail through the HTTP gateway, as a channel system would:\n{front_door}"
+        )
     print(
         "\nThe pipeline keeps running (make status; metrics on :9101-9104/metrics). Ctrl-C stops it."
     )

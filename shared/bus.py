@@ -27,8 +27,9 @@ from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from shared.events import DeadLetter, DeadLettered, Envelope
+from shared.kafka_security import broker_security, client_options
 from shared.settings import ServiceSettings
-from shared.topics import TopicNames, deadletter_topic
+from shared.topics import TopicNames, deadletter_topic, is_raw_topic
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
         # A list: FastStream takes a comma-separated string for a single host.
         settings.kafka_bootstrap_servers.split(","),
         client_id=f"{settings.service_name}-{settings.instance_id}",  # which instance, in groups
+        security=broker_security(settings),
         **PRODUCER_SETTINGS,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
@@ -115,12 +117,19 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
     return broker
 
 
+def retention_ms(settings: ServiceSettings, relative_name: str) -> int:
+    """How long a topic keeps its records: the raw topics only as long as intake needs them."""
+    if is_raw_topic(relative_name):
+        return settings.raw_topic_retention_ms
+    return settings.topic_retention_ms
+
+
 async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]) -> None:
     """Create the topics a service uses; auto-creation is off on the broker by design."""
     if not settings.provision_topics:
         return
     names = TopicNames(settings.topic_prefix)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -133,7 +142,7 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
                 num_partitions=settings.topic_partitions,
                 replication_factor=settings.topic_replication_factor,
                 topic_configs={
-                    "retention.ms": str(settings.topic_retention_ms),
+                    "retention.ms": str(retention_ms(settings, names.relative(name))),
                     "min.insync.replicas": str(settings.topic_min_insync_replicas),
                 },
             )

@@ -37,6 +37,7 @@ from shared.bus import (
     publish_confirmed,
     raw_bodies,
 )
+from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames
 
@@ -284,7 +285,7 @@ class Delivery:
         if not self.transactional or self._producer is not None:
             return
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **client_options(self.settings),
             client_id=f"{self.settings.service_name}-{self.settings.instance_id}",
             transactional_id=self.transactional_id,
             transaction_timeout_ms=self.settings.transaction_timeout_ms,

@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.secrets import check_kafka_credentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,18 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = common(  # type: ignore[assignment]
         "KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092"
     )
+    # A secured broker (docs/security.md): SASL/SCRAM over TLS, one principal per service.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = common(  # type: ignore[assignment]
+        "KAFKA_SECURITY_PROTOCOL", default="PLAINTEXT"
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512"] = common(  # type: ignore[assignment]
+        "KAFKA_SASL_MECHANISM", default="SCRAM-SHA-512"
+    )
+    kafka_username: str = common("KAFKA_USERNAME", default="")  # type: ignore[assignment]
+    kafka_password: SecretStr = common(  # type: ignore[assignment]
+        "KAFKA_PASSWORD", default=SecretStr("")
+    )
+    kafka_ca_file: Path | None = common("KAFKA_CA_FILE", default=None)  # type: ignore[assignment]
     topic_prefix: str = common("TOPIC_PREFIX", default="")  # type: ignore[assignment]
     topic_partitions: int = common("TOPIC_PARTITIONS", default=3, ge=1)  # type: ignore[assignment]
     topic_retention_ms: int = common(  # type: ignore[assignment]
@@ -42,6 +56,11 @@ class ServiceSettings(BaseSettings):
     )
     topic_min_insync_replicas: int = common(  # type: ignore[assignment]
         "TOPIC_MIN_INSYNC_REPLICAS", default=1, ge=1
+    )
+    # The raw topics hold what citizens sent before intake masks it (CPR numbers in clear): kept
+    # only as long as intake may need to read them again (docs/privacy.md).
+    raw_topic_retention_ms: int = common(  # type: ignore[assignment]
+        "RAW_TOPIC_RETENTION_MS", default=24 * 3600 * 1000, gt=0
     )
     state_dir: Path = common("STATE_DIR", default=REPO_ROOT / ".state")  # type: ignore[assignment]
     database_url: str | None = common("DATABASE_URL", default=None)  # type: ignore[assignment]
@@ -82,6 +101,12 @@ class ServiceSettings(BaseSettings):
     retry_backoff_max_ms: int = common(  # type: ignore[assignment]
         "RETRY_BACKOFF_MAX_MS", default=10_000, ge=0
     )
+
+    @model_validator(mode="after")
+    def _refuse_incomplete_credentials(self) -> ServiceSettings:
+        if self.kafka_security_protocol == "SASL_SSL":
+            check_kafka_credentials(self.kafka_username, self.kafka_password, self.kafka_ca_file)
+        return self
 
     @property
     def group_id(self) -> str:

@@ -40,8 +40,16 @@ class TopicSpec:
     consumers: tuple[str, ...]
 
 
+RAW_TOPIC_PREFIX = "intake.raw."
+
+
 def raw_topic(channel: Channel) -> str:
-    return f"intake.raw.{channel.value}"
+    return f"{RAW_TOPIC_PREFIX}{channel.value}"
+
+
+def is_raw_topic(name: str) -> bool:
+    """A relative name of a channel's raw topic (what citizens sent, unmasked)."""
+    return name.startswith(RAW_TOPIC_PREFIX)
 
 
 def queue_topic(queue: str) -> str:

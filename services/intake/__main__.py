@@ -1,6 +1,7 @@
 """`python -m services.intake [serve]` runs the service;
 `python -m services.intake normalise --channel CHANNEL FILE` prints one normalised inquiry;
-`python -m services.intake original SHA256 [--out FILE]` writes an original kept by intake."""
+`python -m services.intake original SHA256 [--out FILE]` writes an original kept by intake;
+`python -m services.intake purge` deletes what is past its retention (docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,37 @@ def write_original(settings: IntakeSettings, sha256: str, out: Path | None) -> i
     return 0
 
 
+def manage_keys(settings: IntakeSettings, args: argparse.Namespace) -> int:
+    """Changes take effect in the running service within its key refresh interval."""
+    from services.intake.keys import GatewayKeys
+    from shared.database import make_engine
+
+    engine = make_engine(settings)
+    try:
+        keys = GatewayKeys(engine)
+        if args.keys_command == "add":
+            try:
+                channels = [Channel(c.strip()) for c in args.channels.split(",") if c.strip()]
+                print(keys.add(args.adapter, channels, args.rate))
+            except ValueError as error:
+                print(f"keys add: {error}", file=sys.stderr)
+                return 2
+        elif args.keys_command == "rotate":
+            try:
+                print(keys.rotate(args.adapter))
+            except LookupError as error:
+                print(f"keys rotate: {error.args[0]}", file=sys.stderr)
+                return 2
+        elif args.keys_command == "revoke":
+            print(f"revoked {keys.revoke(args.adapter)} keys of {args.adapter}", file=sys.stderr)
+        else:
+            for adapter, allowed, rate, count in keys.listing():
+                print(f"{adapter}\t{allowed}\t{rate or 'default'}/min\t{count} key(s)")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.intake")
     commands = parser.add_subparsers(dest="command")
@@ -47,8 +79,30 @@ def main(argv: list[str] | None = None) -> int:
         "sha256", help="from an attachment's sha256 or a dead letter's original_sha256"
     )
     kept.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    commands.add_parser("purge", help="delete what is older than intake's retention settings")
+    keys = commands.add_parser("keys", help="the HTTP gateway's API keys (kept as hashes)")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    added = key_commands.add_parser("add", help="a new key for an adapter; printed once")
+    added.add_argument("adapter")
+    added.add_argument("--channels", required=True, help="comma-separated, e.g. letter,email")
+    added.add_argument("--rate", type=int, help="requests a minute (default: the gateway's)")
+    for name, text in (
+        ("rotate", "a new key; the adapter's others stop working"),
+        ("revoke", "every key of the adapter stops working"),
+    ):
+        key_commands.add_parser(name, help=text).add_argument("adapter")
+    key_commands.add_parser("list", help="adapters, channels, rates, how many keys")
     args = parser.parse_args(argv)
     settings = IntakeSettings()
+
+    if args.command == "keys":
+        return manage_keys(settings, args)
+
+    if args.command == "purge":
+        from services.intake.store import expiries
+        from shared.retention import purge_command
+
+        return purge_command(settings, expiries)
 
     if args.command == "original":
         return write_original(settings, args.sha256, args.out)

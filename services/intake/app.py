@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from services.intake.gateway import Gateway
 from services.intake.handler import IntakeBatch, dead_letter_batch, process_raw_batch
+from services.intake.keys import GatewayKeys, Grant
 from services.intake.language import load_language_model
 from services.intake.settings import IntakeSettings
 from services.intake.smtp import MunicipalMailbox, start_smtp
@@ -76,7 +77,10 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     async def publish_mail(body: bytes, headers: dict[str, str]) -> None:
         await broker.publish(body, names(raw_topic(Channel.EMAIL)), headers=headers)
 
-    gateway = Gateway(settings, publish_raw, registry)
+    def gateway_keys() -> dict[str, Grant]:
+        return state["keys"].active() if "keys" in state else {}
+
+    gateway = Gateway(settings, publish_raw, registry, gateway_keys)
     mailbox = MunicipalMailbox(settings.smtp_recipients, publish_mail, registry)
 
     @asynccontextmanager
@@ -87,6 +91,7 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         engine = make_engine(settings)
         state["seen"] = SeenMessages(engine)
         state["originals"] = Originals(engine)
+        state["keys"] = GatewayKeys(engine)
         # Loaded before the service runs: the process freezes what start-up loaded
         # (shared/service.py), out of the collector's way.
         await asyncio.to_thread(load_language_model)

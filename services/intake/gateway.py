@@ -10,16 +10,21 @@ The tracking id in the 202 is the inquiry id the message will have on every topi
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 
+from services.intake.admission import IdempotencyConflict, IdempotentAnswers, RateLimits
 from services.intake.cpr import redact
 from services.intake.handler import inquiry_id_of
+from services.intake.keys import Grant, key_hash
 from services.intake.normalise import ID_HEADERS, Ignored, Unreadable, read_message
 from services.intake.settings import IntakeSettings
 from shared.vocabulary import Channel
@@ -34,6 +39,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Answer = tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]
 
 PATH = "/v1/intake/{channel}"
+# The keys in intake's store (services/intake/keys.py), by hash; read off the event loop.
+LoadKeys = Callable[[], dict[str, Grant]]
 
 
 class TooLarge(Exception):
@@ -42,10 +49,19 @@ class TooLarge(Exception):
 
 class Gateway:
     def __init__(
-        self, settings: IntakeSettings, publish: Publish, registry: CollectorRegistry
+        self,
+        settings: IntakeSettings,
+        publish: Publish,
+        registry: CollectorRegistry,
+        load_keys: LoadKeys | None = None,
     ) -> None:
         self.settings = settings
         self.publish = publish
+        self.load_keys = load_keys
+        self.stored_keys: dict[str, Grant] = {}
+        self.keys_read_at = -math.inf
+        self.rates = RateLimits()
+        self.answers = IdempotentAnswers(settings.gateway_idempotency_hours * 3600)
         self.requests = Counter(
             "intake_gateway_requests",
             "Requests to the HTTP gateway, by channel and response status",
@@ -66,21 +82,34 @@ class Gateway:
 
         return endpoint
 
-    def _adapter(self, headers: dict[str, str]) -> str | None:
+    async def _stored_keys(self) -> dict[str, Grant]:
+        """The store's keys, read again once they are older than the refresh interval, so that a
+        key added or revoked with the CLI counts without a restart."""
+        if self.load_keys is None:
+            return {}
+        now = time.monotonic()
+        if now - self.keys_read_at >= self.settings.gateway_keys_refresh_seconds:
+            self.stored_keys = await asyncio.to_thread(self.load_keys)
+            self.keys_read_at = now
+        return self.stored_keys
+
+    async def _adapter(self, headers: dict[str, str]) -> Grant | None:
         offered = headers.get("x-api-key", "")
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
             offered = authorization[7:].strip()
         if not offered:
             return None
+        if (stored := (await self._stored_keys()).get(key_hash(offered))) is not None:
+            return stored
         found = None
         for name, adapter in self.settings.gateway_adapters.items():
             # Every key is compared, so the time taken does not tell which one nearly matched.
             if hmac.compare_digest(offered.encode(), adapter.key.get_secret_value().encode()):
-                found = name
+                found = Grant(name, frozenset(adapter.channels))
         return found
 
-    def _signed_by(self, signature: str, body: bytes) -> str | None:
+    def _signed_by(self, signature: str, body: bytes) -> Grant | None:
         """Intercom signs its webhooks (X-Hub-Signature: sha1=HMAC of the body with the app's
         client secret) and cannot send a key header: that adapter's key is the client secret."""
         found = None
@@ -88,7 +117,7 @@ class Gateway:
             secret = adapter.key.get_secret_value().encode()
             expected = "sha1=" + hmac.new(secret, body, hashlib.sha1).hexdigest()
             if hmac.compare_digest(signature.strip().encode(), expected.encode()):
-                found = name
+                found = Grant(name, frozenset(adapter.channels))
         return found
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
@@ -124,7 +153,7 @@ class Gateway:
             {"error": f"the body is larger than {self.settings.gateway_max_bytes} bytes"},
             [],
         )
-        adapter = self._adapter(headers)
+        adapter = await self._adapter(headers)
         raw = None
         if adapter is None and (signature := headers.get("x-hub-signature")):
             try:
@@ -138,8 +167,19 @@ class Gateway:
                 {"error": "a valid API key is needed (Authorization: Bearer KEY or X-API-Key)"},
                 [(b"www-authenticate", b"Bearer")],
             )
-        if channel not in self.settings.gateway_adapters[adapter].channels:
-            return 403, {"error": f"adapter {adapter!r} may not post to {channel.value}"}, []
+        if channel not in adapter.channels:
+            return (
+                403,
+                {"error": f"adapter {adapter.adapter!r} may not post to {channel.value}"},
+                [],
+            )
+        rate = adapter.rate_per_minute or self.settings.gateway_rate_per_minute
+        if wait := self.rates.wait_for(adapter.adapter, rate):
+            return (
+                429,
+                {"error": f"more than {rate} requests a minute from {adapter.adapter!r}"},
+                [(b"retry-after", str(wait).encode())],
+            )
         if raw is None:
             try:
                 raw = await self._read_body(headers, receive)
@@ -147,9 +187,38 @@ class Gateway:
                 return too_large
         if not raw.strip():
             return 400, {"error": "the body is empty: send the raw message as the body"}, []
+        idempotency_key = headers.get("idempotency-key", "").strip()
+        if not idempotency_key:
+            return await self._accept(channel, adapter.adapter, raw, headers, None)
+        try:
+            earlier = self.answers.begin(
+                adapter.adapter, idempotency_key, hashlib.sha256(raw).hexdigest()
+            )
+        except IdempotencyConflict as conflict:
+            return conflict.status, {"error": conflict.reason}, []
+        if earlier is not None:
+            return earlier
+        answer: Answer | None = None
+        try:
+            answer = await self._accept(channel, adapter.adapter, raw, headers, idempotency_key)
+        finally:
+            accepted = answer is not None and answer[0] == 202
+            self.answers.finish(adapter.adapter, idempotency_key, answer if accepted else None)
+        return answer
+
+    async def _accept(
+        self,
+        channel: Channel,
+        adapter: str,
+        raw: bytes,
+        headers: dict[str, str],
+        idempotency_key: str | None,
+    ) -> Answer:
         kafka_headers = {"adapter": adapter}
         id_header = ID_HEADERS.get(channel)
-        if id_header and (given := headers.get(f"x-{id_header}")):
+        # The channel's own id first; else the Idempotency-Key names the message, so that a
+        # retry is recognised by intake even after the gateway restarted.
+        if id_header and (given := headers.get(f"x-{id_header}") or idempotency_key):
             kafka_headers[id_header] = given
         try:
             result = read_message(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -33,6 +35,12 @@ class IntakeSettings(ServiceSettings):
     # No adapter configured: the gateway refuses every request.
     gateway_adapters: dict[str, GatewayAdapter] = Field(default_factory=dict)
     gateway_max_bytes: int = Field(1_000_000, gt=0)
+    # Keys made with `python -m services.intake keys` are read again this often (no restart).
+    gateway_keys_refresh_seconds: float = Field(2.0, ge=0)
+    # Requests a minute per adapter, unless its key names its own rate; over it: 429.
+    gateway_rate_per_minute: int = Field(600, gt=0)
+    # How long a retry with the same Idempotency-Key gets the first answer back.
+    gateway_idempotency_hours: float = Field(24.0, gt=0)
 
     # SMTP receiver for the municipality's addresses. Unset, it listens on 2525 in development
     # and is not started elsewhere, so that test and benchmark pipelines never share a port.
@@ -44,6 +52,18 @@ class IntakeSettings(ServiceSettings):
         description="Addresses accepted; '@domain' accepts the whole domain",
     )
     smtp_max_bytes: int = Field(1_000_000, gt=0)
+    # STARTTLS with this certificate chain and key (PEM); then required before MAIL, unless
+    # smtp_require_starttls is false. Unset: plain SMTP, for a receiver behind the municipality's
+    # own relay on a private network.
+    smtp_tls_cert_file: Path | None = None
+    smtp_tls_key_file: Path | None = None
+    smtp_require_starttls: bool = True
+
+    # How long intake's store keeps what it holds (`python -m services.intake purge`):
+    # originals (attachments, unmasked dead letters) long enough to replay or hand over, channel
+    # ids long enough to recognise a resent message.
+    originals_retention_days: float = Field(30, gt=0)
+    seen_retention_days: float = Field(30, gt=0)
 
     @property
     def smtp_listen_port(self) -> int | None:

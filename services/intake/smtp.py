@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -78,6 +79,10 @@ async def start_smtp(
 ) -> asyncio.AbstractServer:
     """Serve on the running loop, beside the broker (no thread of its own)."""
     loop = asyncio.get_running_loop()
+    tls = None
+    if settings.smtp_tls_cert_file is not None:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(settings.smtp_tls_cert_file, settings.smtp_tls_key_file)
 
     def protocol() -> Any:
         return SMTP(
@@ -85,6 +90,8 @@ async def start_smtp(
             hostname=settings.smtp_hostname,
             data_size_limit=settings.smtp_max_bytes,
             enable_SMTPUTF8=True,
+            tls_context=tls,
+            require_starttls=tls is not None and settings.smtp_require_starttls,
             loop=loop,
         )
 

@@ -11,7 +11,9 @@ from sqlalchemy import LargeBinary, bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from services.intake.settings import IntakeSettings
 from shared.database import create_tables, insert_new
+from shared.retention import Expiry, delete_rows
 
 
 class SeenMessage(SQLModel, table=True):
@@ -55,6 +57,15 @@ class SeenMessages:
                     )
                     seen.update((c, m) for c, m in rows)
         return seen
+
+    def purge(self, before: datetime) -> int:
+        return delete_rows(self.engine, SeenMessage, col(SeenMessage.seen_at) < before)
+
+    def forget_inquiries(self, inquiry_ids: Iterable[uuid.UUID]) -> int:
+        """A citizen's erasure: the channel ids of their inquiries (a Message-ID can name them)."""
+        return delete_rows(
+            self.engine, SeenMessage, col(SeenMessage.inquiry_id).in_(list(inquiry_ids))
+        )
 
     def remember(self, entries: Iterable[tuple[str, str, uuid.UUID | None]]) -> None:
         now = datetime.now(UTC)
@@ -103,3 +114,20 @@ class Originals:
     def get(self, sha256: str) -> StoredOriginal | None:
         with Session(self.engine) as session:
             return session.get(StoredOriginal, sha256)
+
+    def purge(self, before: datetime) -> int:
+        return delete_rows(self.engine, StoredOriginal, col(StoredOriginal.stored_at) < before)
+
+    def forget(self, sha256s: Iterable[str]) -> int:
+        """A citizen's erasure: the attachments of their inquiries."""
+        return delete_rows(
+            self.engine, StoredOriginal, col(StoredOriginal.sha256).in_(list(sha256s))
+        )
+
+
+def expiries(settings: IntakeSettings, engine: Engine) -> list[Expiry]:
+    """What intake keeps and for how long (docs/privacy.md)."""
+    return [
+        Expiry("stored originals", settings.originals_retention_days, Originals(engine).purge),
+        Expiry("seen message ids", settings.seen_retention_days, SeenMessages(engine).purge),
+    ]

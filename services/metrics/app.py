@@ -22,6 +22,7 @@ from services.metrics.tally import ReasonCategories, Tally, read_events
 from shared.bus import ensure_topics, make_broker
 from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
+from shared.kafka_security import client_options
 from shared.service import ServiceProcess
 from shared.topics import METRICS_STAGE, TopicNames
 
@@ -40,7 +41,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     )
     lag = ConsumerLag(
         registry,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client=client_options(settings),
         names=names,
         groups=settings.lag_groups,
     )

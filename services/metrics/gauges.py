@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -33,11 +34,11 @@ class ConsumerLag(Collector):
         self,
         registry: CollectorRegistry,
         *,
-        bootstrap_servers: str,
+        client: dict[str, Any],
         names: TopicNames,
         groups: Sequence[str],
     ) -> None:
-        self._bootstrap = bootstrap_servers
+        self._client = client  # aiokafka's connection and security options
         self._names = names
         self._groups = list(groups)
         self._lag: dict[tuple[str, str], int] = {}
@@ -51,11 +52,11 @@ class ConsumerLag(Collector):
         registry.register(self)
 
     async def start(self) -> None:
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        self._admin = AIOKafkaAdminClient(**self._client)
         await self._admin.start()
         # No group: this consumer only asks for end offsets and never joins or commits.
         self._offsets = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
+            **self._client,
             group_id=None,
             enable_auto_commit=False,
             isolation_level="read_committed",

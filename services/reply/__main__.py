@@ -1,5 +1,6 @@
 """`python -m services.reply [serve]` runs the reply service;
-`python -m services.reply queue ...` is the caseworker's command (docs/reply.md)."""
+`python -m services.reply queue ...` is the caseworker's command (docs/reply.md);
+`python -m services.reply purge` deletes closed plans past their retention (docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,15 @@ def main(
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the reply service (the default)")
     queue_command.add_parser(commands)
+    commands.add_parser("purge", help="delete closed plans older than reply's retention setting")
     args = parser.parse_args(argv)
     settings = settings or ReplySettings()
+
+    if args.command == "purge":
+        from services.reply.store import expiries
+        from shared.retention import purge_command
+
+        return purge_command(settings, expiries)
 
     if args.command == "queue":
         return queue_command.run(args, settings, out or Console(), err or Console(stderr=True))

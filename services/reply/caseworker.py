@@ -30,6 +30,7 @@ from services.reply.store import PlanRecord, ReplyStore, as_utc
 from shared.bus import Outgoing, make_broker, publish_confirmed
 from shared.database import make_engine
 from shared.events import CaseworkerAction, InquiryRouted, Reason, utc_now
+from shared.kafka_security import client_options
 from shared.topics import CASEWORKER_ACTIONS, TopicNames, queue_topic
 from shared.vocabulary import (
     ALL_QUEUES,
@@ -103,7 +104,7 @@ async def partitions_of(
     settings: ReplySettings, topics: list[str]
 ) -> dict[str, list[TopicPartition]]:
     """The partitions of each topic that exists (a consumer's cache knows only subscribed ones)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -129,7 +130,7 @@ async def take_next(settings: ReplySettings, queue: str, caseworker: str, count:
     topic = names(queue_topic(known_queue(queue)))
     await _partitions_of_queue(settings, topic)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         group_id=settings.caseworker_group(queue),
         client_id=f"caseworker-{caseworker}",
         enable_auto_commit=False,
@@ -192,7 +193,7 @@ async def peek(settings: ReplySettings, queue: str, count: int) -> list[InquiryR
     topic = names(queue_topic(known_queue(queue)))
     partitions = await _partitions_of_queue(settings, topic)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         group_id=settings.caseworker_group(queue),
         enable_auto_commit=False,
         isolation_level="read_committed",
@@ -231,11 +232,9 @@ async def waiting_by_queue(settings: ReplySettings) -> dict[str, int | None]:
     names = TopicNames(settings.topic_prefix)
     topics = {queue: names(queue_topic(queue)) for queue in ALL_QUEUES}
     partitions = await partitions_of(settings, list(topics.values()))
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     # The last stable offsets: a task in a transaction still open is not waiting yet.
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, isolation_level="read_committed"
-    )
+    consumer = AIOKafkaConsumer(**client_options(settings), isolation_level="read_committed")
     await admin.start()
     await consumer.start()
     try:

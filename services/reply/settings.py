@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.secrets import refuse_placeholder
 from shared.settings import DownstreamSettings
 from shared.vocabulary import Channel, Language, ReplyChannel
 
@@ -75,6 +76,10 @@ class ReplySettings(DownstreamSettings):
     service_name: str = "reply"
     http_port: int = 9103
     municipality: str = "Københavns Kommune"
+
+    # How long a closed plan (the inquiry as triaged, the reply, its actions) is kept
+    # (`python -m services.reply purge`; docs/privacy.md). Open plans are never purged.
+    plan_retention_days: float = Field(90, gt=0)
 
     # ---- deadlines
     timezone: str = "Europe/Copenhagen"
@@ -147,6 +152,8 @@ class ReplySettings(DownstreamSettings):
     def _mail_server_in_production(self) -> ReplySettings:
         if self.environment == "production" and not self.smtp_host:
             raise ValueError("REPLY_SMTP_HOST must be set in production: e-mail replies go by it")
+        if self.environment != "development" and self.smtp_username:
+            refuse_placeholder("REPLY_SMTP_PASSWORD", self.smtp_password or "")
         return self
 
     def caseworker_group(self, queue: str) -> str:

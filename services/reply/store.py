@@ -15,8 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.reply.business_hours import BusinessCalendar
+from services.reply.settings import ReplySettings
 from shared.database import create_tables, insert_new
 from shared.events import CaseworkerAction, InquiryRouted, InquiryTriaged, ReplyPlan
+from shared.retention import Expiry, delete_rows
 from shared.vocabulary import CaseworkerActionKind, Complexity, specialist_queue
 
 
@@ -61,6 +63,8 @@ class PlanRecord(SQLModel, table=True):
 
     plan_id: uuid.UUID = Field(primary_key=True)
     inquiry_id: uuid.UUID = Field(index=True, unique=True)
+    # The salted hash of the citizen's CPR number, when the inquiry gave one: what an erasure finds.
+    citizen_key: str | None = Field(default=None, index=True, max_length=128)
     triaged_event_id: uuid.UUID
     thread_key: str
     channel: str
@@ -168,6 +172,7 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
     return {
         "plan_id": plan.plan_id,
         "inquiry_id": event.inquiry_id,
+        "citizen_key": event.inquiry.citizen_key,
         "triaged_event_id": event.event_id,
         "thread_key": event.inquiry.thread_key,
         "channel": event.inquiry.channel.value,
@@ -235,6 +240,45 @@ class ReplyStore:
         if inquiry_id is None:
             return None
         return session.exec(select(PlanRecord).where(PlanRecord.inquiry_id == inquiry_id)).first()
+
+    # ---- personal data: retention and erasure (docs/privacy.md)
+
+    def purge(self, before: datetime) -> int:
+        """Plans closed before the cutoff, with their pauses and actions; open plans stay."""
+        with Session(self.engine) as session:
+            closed = session.exec(
+                select(PlanRecord.plan_id, PlanRecord.inquiry_id).where(
+                    col(PlanRecord.closed_at) < as_utc(before)
+                )
+            ).all()
+        return self._forget(closed)
+
+    def citizen_plans(self, citizen_key: str) -> list[PlanRecord]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(select(PlanRecord).where(PlanRecord.citizen_key == citizen_key))
+            )
+
+    def forget_inquiries(self, inquiry_ids: Iterable[uuid.UUID]) -> int:
+        """A citizen's erasure: the plans of their inquiries, with their pauses and actions."""
+        ids = list(inquiry_ids)
+        with Session(self.engine) as session:
+            plans = session.exec(
+                select(PlanRecord.plan_id, PlanRecord.inquiry_id).where(
+                    col(PlanRecord.inquiry_id).in_(ids)
+                )
+            ).all()
+        actions = delete_rows(self.engine, ActionRecord, col(ActionRecord.inquiry_id).in_(ids))
+        return self._forget(plans) + actions
+
+    def _forget(self, plans: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> int:
+        plan_ids = [p for p, _ in plans]
+        inquiry_ids = [i for _, i in plans]
+        gone = delete_rows(self.engine, DeadlinePause, col(DeadlinePause.plan_id).in_(plan_ids))
+        gone += delete_rows(
+            self.engine, ActionRecord, col(ActionRecord.inquiry_id).in_(inquiry_ids)
+        )
+        return gone + delete_rows(self.engine, PlanRecord, col(PlanRecord.plan_id).in_(plan_ids))
 
     def plan_for(self, inquiry_id: uuid.UUID) -> PlanRecord | None:
         with Session(self.engine) as session:
@@ -508,3 +552,14 @@ def _end_pause(
 def _hours(amount: timedelta) -> str:
     hours = amount.total_seconds() / 3600
     return f"{hours:.1f} h"
+
+
+def expiries(settings: ReplySettings, engine: Engine) -> list[Expiry]:
+    """What reply keeps and for how long after a plan is closed (docs/privacy.md)."""
+    return [
+        Expiry(
+            "closed plans with their pauses and actions",
+            settings.plan_retention_days,
+            ReplyStore(engine).purge,
+        )
+    ]

@@ -1,5 +1,6 @@
 """`python -m services.triage [serve]` runs the service;
-`python -m services.triage classify --in IN.jsonl --out OUT.jsonl` triages a file line by line."""
+`python -m services.triage classify --in IN.jsonl --out OUT.jsonl` triages a file line by line;
+`python -m services.triage purge` deletes stored words past their retention (docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -102,8 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     classify = commands.add_parser("classify", help="triage a JSONL file of inquiries")
     classify.add_argument("--in", dest="source", type=Path, required=True)
     classify.add_argument("--out", dest="target", type=Path, required=True)
+    commands.add_parser("purge", help="delete what is older than triage's retention setting")
     args = parser.parse_args(argv)
     settings = TriageSettings()
+
+    if args.command == "purge":
+        from services.triage.store import expiries
+        from shared.retention import purge_command
+
+        return purge_command(settings, expiries)
 
     if args.command == "classify":
         try:

@@ -28,6 +28,9 @@ class TriageSettings(ServiceSettings):
     service_name: str = "triage"
     http_port: int = 9102
     catalogue_path: Path = DATA_DIR / "catalogue.yaml"
+    # How long the words of triaged inquiries are kept for learning from caseworkers' reroutes
+    # (`python -m services.triage purge`; docs/privacy.md).
+    inquiry_retention_days: float = Field(180, gt=0)
     model_path: Path = DATA_DIR / "model.joblib"
     # A candidate model that runs beside the live one, its disagreements counted, before it is
     # promoted (copied to model_path). None: no shadow.

@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from services.triage.settings import TriageSettings
 from shared.database import create_tables, insert_new
 from shared.events import CaseworkerAction, InquiryTriaged
+from shared.retention import Expiry, delete_rows
 from shared.vocabulary import (
     CITIZEN_SERVICE_QUEUE,
     CONTACT_CENTRE_QUEUE,
@@ -31,6 +33,8 @@ class TriagedInquiry(SQLModel, table=True):
     __tablename__ = "triage_inquiry"
 
     inquiry_id: uuid.UUID = Field(primary_key=True)
+    # The salted hash of the citizen's CPR number, when the inquiry gave one: what an erasure finds.
+    citizen_key: str | None = Field(default=None, index=True, max_length=128)
     channel: str
     language: str
     subject: str | None = None
@@ -111,6 +115,7 @@ class CorrectionStore:
         rows = {
             e.inquiry_id: {
                 "inquiry_id": e.inquiry_id,
+                "citizen_key": e.inquiry.citizen_key,
                 "channel": e.inquiry.channel.value,
                 "language": e.inquiry.language.value,
                 "subject": e.inquiry.subject,
@@ -124,6 +129,24 @@ class CorrectionStore:
             if e.inquiry_id is not None
         }
         return insert_new(self.engine, TriagedInquiry, list(rows.values()))
+
+    def purge(self, before: datetime) -> int:
+        """Words and corrections older than the retention: learning keeps a recent window."""
+        words = delete_rows(self.engine, TriagedInquiry, col(TriagedInquiry.triaged_at) < before)
+        return words + delete_rows(self.engine, Correction, col(Correction.corrected_at) < before)
+
+    def inquiries_of_citizen(self, citizen_key: str) -> list[uuid.UUID]:
+        with Session(self.engine) as session:
+            found = session.exec(
+                select(TriagedInquiry.inquiry_id).where(TriagedInquiry.citizen_key == citizen_key)
+            )
+            return list(found.all())
+
+    def forget_inquiries(self, inquiry_ids: Iterable[uuid.UUID]) -> int:
+        """A citizen's erasure: the words of their inquiries and the reroutes learnt from them."""
+        ids = list(inquiry_ids)
+        words = delete_rows(self.engine, TriagedInquiry, col(TriagedInquiry.inquiry_id).in_(ids))
+        return words + delete_rows(self.engine, Correction, col(Correction.inquiry_id).in_(ids))
 
     def departments_of(self, inquiry_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
         wanted = list(set(inquiry_ids))
@@ -182,3 +205,13 @@ class CorrectionStore:
             for correction, inquiry in rows
         }
         return sorted(latest.values(), key=lambda r: r.inquiry_id)
+
+
+def expiries(settings: TriageSettings, engine: Engine) -> list[Expiry]:
+    """What triage keeps and for how long (docs/privacy.md)."""
+    store = CorrectionStore(engine)
+    return [
+        Expiry(
+            "triaged inquiries' words and corrections", settings.inquiry_retention_days, store.purge
+        )
+    ]

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from benchmarks.pipeline import Pipeline
+from tests.integration.secure import secure_broker, secure_pipeline
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "secure_broker", "secure_pipeline"]
 
 
 @pytest.fixture(scope="session")

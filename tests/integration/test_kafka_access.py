@@ -1,0 +1,128 @@
+"""The secured broker for real (kafkactl SECURE=1): SASL/SCRAM over TLS with the project's ACLs.
+The pipeline runs end to end, each service as its own principal, and access outside the table
+of shared/access.py is refused by the broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+
+from benchmarks.pipeline import SERVICES, Pipeline
+from shared.events import InquiryTriaged
+from shared.topics import INQUIRIES_TRIAGED, queue_topic, raw_topic
+from shared.vocabulary import Channel
+from tests.integration.secure import SecureBroker
+from tests.integration.test_pipeline import raw_inquiry, unique_tag
+
+pytestmark = pytest.mark.kafka
+
+
+async def triaged_as_demo(broker: SecureBroker, tag: str, timeout: float = 60.0) -> InquiryTriaged:
+    """Read inquiries.triaged as the demo's principal until the tagged inquiry arrives."""
+    consumer = AIOKafkaConsumer(
+        broker.prefix + INQUIRIES_TRIAGED,
+        **broker.options_of("demo"),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    event = InquiryTriaged.model_validate_json(record.value or b"")
+                    if tag in event.inquiry.channel_message_id:
+                        return event
+    finally:
+        await consumer.stop()
+    raise AssertionError(f"inquiry {tag} was not triaged in {timeout} s")
+
+
+async def send_as(broker: SecureBroker, principal: str, topic: str, body: bytes) -> None:
+    producer = AIOKafkaProducer(**broker.options_of(principal), request_timeout_ms=10_000)
+    await producer.start()
+    try:
+        await producer.send_and_wait(broker.prefix + topic, body)
+    finally:
+        await producer.stop()
+
+
+def test_the_pipeline_runs_end_to_end_each_service_as_its_own_principal(
+    secure_broker: SecureBroker, secure_pipeline: Pipeline
+) -> None:
+    tag = unique_tag()
+    body, _ = raw_inquiry(Channel.EMAIL, tag)
+    # The e-mail adapter's principal may write its own raw topic.
+    asyncio.run(send_as(secure_broker, "adapter-email", raw_topic(Channel.EMAIL), body))
+    triaged = asyncio.run(triaged_as_demo(secure_broker, tag))
+    assert triaged.inquiry.channel is Channel.EMAIL
+    for service in SERVICES:
+        log = (secure_pipeline.state_dir / f"{service}.log").read_text()
+        assert f"Authenticated as {service} via SCRAM-SHA-512" in log
+
+
+def test_an_adapter_cannot_write_to_a_queue_topic(
+    secure_broker: SecureBroker, secure_pipeline: Pipeline
+) -> None:
+    with pytest.raises(TopicAuthorizationFailedError):
+        asyncio.run(send_as(secure_broker, "adapter-chat", queue_topic("citizen-service"), b"{}"))
+    # nor to another channel's raw topic
+    with pytest.raises(TopicAuthorizationFailedError):
+        asyncio.run(send_as(secure_broker, "adapter-chat", raw_topic(Channel.EMAIL), b"x"))
+
+
+def test_metrics_cannot_read_the_raw_topics(
+    secure_broker: SecureBroker, secure_pipeline: Pipeline
+) -> None:
+    async def read_as_metrics() -> None:
+        consumer = AIOKafkaConsumer(
+            secure_broker.prefix + raw_topic(Channel.EMAIL),
+            **secure_broker.options_of("metrics"),
+            group_id=secure_broker.prefix + "metrics",
+            auto_offset_reset="earliest",
+        )
+        try:
+            await consumer.start()
+            await consumer.getmany(timeout_ms=3000)
+        finally:
+            await consumer.stop()
+
+    with pytest.raises(TopicAuthorizationFailedError):
+        asyncio.run(read_as_metrics())
+
+
+def test_a_wrong_password_is_refused(
+    secure_broker: SecureBroker, caplog: pytest.LogCaptureFixture
+) -> None:
+    options = secure_broker.options_of("triage")
+    options["sasl_plain_password"] = "not-the-password"
+
+    async def connect() -> None:
+        producer = AIOKafkaProducer(**options, request_timeout_ms=5_000)
+        try:
+            await producer.start()
+        finally:
+            await producer.stop()
+
+    # aiokafka reports "unable to bootstrap" and logs the broker's reason.
+    with pytest.raises(KafkaError):
+        asyncio.run(connect())
+    assert "SaslAuthenticationFailed" in caplog.text
+    assert "not-the-password" not in caplog.text
+
+
+def test_a_plain_connection_is_refused(secure_broker: SecureBroker) -> None:
+    async def connect() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=secure_broker.bootstrap)
+        try:
+            await asyncio.wait_for(producer.start(), timeout=10)
+        finally:
+            await producer.stop()
+
+    with pytest.raises((KafkaError, asyncio.TimeoutError)):
+        asyncio.run(connect())

@@ -1,0 +1,45 @@
+"""The project's topic setup keeps raw topics (CPR numbers in clear) 24 hours, the rest longer."""
+
+from __future__ import annotations
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+from shared.bus import ensure_topics
+from shared.settings import ServiceSettings
+from shared.topics import INQUIRIES_RECEIVED, raw_topic
+from shared.vocabulary import Channel
+
+pytestmark = pytest.mark.kafka
+
+
+async def _retention(bootstrap: str, topics: list[str]) -> dict[str, str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, t, None) for t in topics]
+        )
+    finally:
+        await admin.close()
+    found = {}
+    for response in described:
+        for _code, _message, _type, name, entries in response.resources:
+            found[name] = next(e[1] for e in entries if e[0] == "retention.ms")
+    return found
+
+
+async def test_raw_topics_keep_records_a_day_by_default(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    settings = ServiceSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix)
+    await ensure_topics(settings, [raw_topic(Channel.EMAIL), INQUIRIES_RECEIVED])
+    retention = await _retention(
+        kafka_bootstrap,
+        [topic_prefix + raw_topic(Channel.EMAIL), topic_prefix + INQUIRIES_RECEIVED],
+    )
+    assert retention == {
+        topic_prefix + raw_topic(Channel.EMAIL): str(24 * 3600 * 1000),
+        topic_prefix + INQUIRIES_RECEIVED: str(settings.topic_retention_ms),
+    }
