@@ -19,6 +19,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
 MAX_ATTACHMENTS = 100
+_BLANK_LINES = re.compile(r"\n{3,}")
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 class UnreadableEmail(ValueError):
@@ -146,7 +148,7 @@ class _TextOfHtml(HTMLParser):
                     current.append(piece)
                     quoted = quoted or in_quote
         lines.append(_line(current, quoted))
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def _line(pieces: list[str], quoted: bool) -> str:
@@ -318,8 +320,8 @@ def _sent_at(message: Message, now: datetime) -> datetime | None:
 
 def _ids(message: Message) -> tuple[str, str | None]:
     message_id = _raw_header(message, "Message-ID")
-    references = re.findall(r"<[^<>\s]+>", _raw_header(message, "References"))
-    in_reply_to = re.findall(r"<[^<>\s]+>", _raw_header(message, "In-Reply-To"))
+    references = _MESSAGE_ID.findall(_raw_header(message, "References"))
+    in_reply_to = _MESSAGE_ID.findall(_raw_header(message, "In-Reply-To"))
     root = references[0] if references else (in_reply_to[0] if in_reply_to else None)
     return message_id, root
 
