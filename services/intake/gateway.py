@@ -18,7 +18,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 
-from services.intake.cpr import redact
+from services.intake.encoded import mask
 from services.intake.handler import inquiry_id_of
 from services.intake.normalise import ID_HEADERS, Ignored, Unreadable, read_message
 from services.intake.settings import IntakeSettings
@@ -160,7 +160,7 @@ class Gateway:
                 min_language_confidence=self.settings.language_min_confidence,
             )
         except Unreadable as error:
-            return 422, {"error": redact(str(error)).text}, []
+            return 422, {"error": mask(str(error)).text}, []
         tracking_id = str(inquiry_id_of(channel, result.channel_message_id))
         try:
             await self.publish(channel, raw, kafka_headers, result.channel_message_id)

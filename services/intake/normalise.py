@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from services.intake.cpr import citizen_key, keyed_digest, redact
+from services.intake.cpr import citizen_key, keyed_digest
+from services.intake.encoded import mask
 from services.intake.language import DEFAULT_MIN_CONFIDENCE, detect_languages
 from services.intake.letters import PDF_MAGIC, UnreadableLetter, parse_letter, pdf_text
 from services.intake.mime import UnreadableEmail, html_to_text, parse_email
@@ -340,7 +341,7 @@ def _safe_id(value: str, salt: str) -> str:
     cleaned = _clean(value).strip()
     if not cleaned or len(cleaned) > _MAX_ID_CHARS or cleaned != value.strip():
         return keyed_digest(value, salt)
-    if redact(cleaned).cpr_numbers:
+    if mask(cleaned).text != cleaned:
         return keyed_digest(cleaned, salt)
     return cleaned
 
@@ -348,7 +349,7 @@ def _safe_id(value: str, salt: str) -> str:
 def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS) -> str | None:
     if value is None:
         return None
-    redaction = redact(_clean(value))  # before any cut: half a CPR number is not recognised
+    redaction = mask(_clean(value))  # before any cut: half a CPR number is not recognised
     found.extend(redaction.cpr_numbers)
     text = redaction.text
     if len(text) > limit:
@@ -370,7 +371,13 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
             redacted[name] = cleaned
     citizen = draft.citizen.model_copy(update=redacted) if redacted else draft.citizen
     attachments = [
-        a.model_copy(update={"filename": _redacted(a.filename, found)}) for a in draft.attachments
+        a.model_copy(
+            update={
+                "filename": _redacted(a.filename, found),
+                "content_type": _redacted(a.content_type, found),
+            }
+        )
+        for a in draft.attachments
     ]
     received = draft.received_at
     message_id = _safe_id(draft.message_id, salt)

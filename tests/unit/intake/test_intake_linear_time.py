@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.intake import cpr, dates, letters, mime, normalise, notes
+from services.intake import cpr, dates, encoded, letters, mime, normalise, notes
 from services.intake.normalise import Normalised, Unreadable, read_message
 from shared.vocabulary import Channel
 from tests.unit.intake.deadline import finishes_within
@@ -47,7 +47,7 @@ def _token(unit: str, size: int) -> str:
 
 
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    modules: list[ModuleType] = [cpr, dates, letters, mime, normalise, notes]
+    modules: list[ModuleType] = [cpr, dates, encoded, letters, mime, normalise, notes]
     return [
         (f"{m.__name__.rsplit('.', 1)[-1]}.{name}", value)
         for m in modules
