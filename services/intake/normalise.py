@@ -26,7 +26,14 @@ from services.intake.letters import PDF_MAGIC, UnreadableLetter, parse_letter, p
 from services.intake.mime import UnreadableEmail, html_to_text, parse_email
 from services.intake.notes import parse_plain_note
 from shared.events import Attachment, CitizenProfile, Inquiry
-from shared.raw import ChatTranscript, IntercomNotification, PhoneNote, VisitNote, WebForm
+from shared.raw import (
+    ChatTranscript,
+    CitizenAsSent,
+    IntercomNotification,
+    PhoneNote,
+    VisitNote,
+    WebForm,
+)
 from shared.vocabulary import Channel, ContactOutcome, Language
 
 M = TypeVar("M", bound=BaseModel)
@@ -45,6 +52,9 @@ MAX_TEXT_CHARS = 100_000
 MAX_QUOTED_CHARS = 20_000
 MAX_FIELD_CHARS = 2_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A field that may end up in a mail header (a contact detail, the subject) is one line.
+_LINE_ENDS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTACT_DETAILS = ("name", "phone", "email", "address")
 # Intercom's authors who are the citizen (the rest are staff, bots and teams).
 _CITIZEN_AUTHORS = frozenset({"user", "lead", "contact"})
 
@@ -89,7 +99,7 @@ class _Draft:
     thread: str
     text: str
     received_at: datetime
-    citizen: CitizenProfile = field(default_factory=CitizenProfile)
+    citizen: CitizenProfile = field(default_factory=CitizenAsSent)
     subject: str | None = None
     quoted: str | None = None
     agent: str | None = None
@@ -164,7 +174,7 @@ def _email(raw: bytes, now: datetime) -> _Draft | Ignored:
         thread=mail.thread_root,
         text=mail.text,
         received_at=mail.sent_at.astimezone(UTC) if mail.sent_at else now,
-        citizen=CitizenProfile(name=mail.sender_name, email=mail.sender_address),
+        citizen=CitizenAsSent(name=mail.sender_name, email=mail.sender_address),
         subject=mail.subject,
         quoted=mail.quoted_text,
         attachments=[
@@ -210,7 +220,7 @@ def _agent_note(channel: Channel, raw: bytes, headers: Mapping[str, str], now: d
         thread=message_id,
         text=plain.text,
         received_at=plain.contacted_at or now,
-        citizen=CitizenProfile(
+        citizen=CitizenAsSent(
             name=plain.name, phone=plain.phone, email=plain.email, address=plain.address
         ),
         agent=plain.agent,
@@ -239,7 +249,7 @@ def _chat(raw: bytes, now: datetime) -> _Draft:
 def _intercom(notification: IntercomNotification, now: datetime) -> _Draft:
     conversation = notification.data.item
     said = []
-    citizen = CitizenProfile()
+    citizen: CitizenProfile = CitizenAsSent()
     source = conversation.source
     messages = [(source.author, source.body)] if source else []
     messages += [
@@ -295,7 +305,7 @@ def _letter(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Draft:
         thread=message_id,
         text=letter.text,
         received_at=now,
-        citizen=CitizenProfile(
+        citizen=CitizenAsSent(
             name=letter.sender_name,
             address=letter.sender_address,
             phone=letter.sender_phone,
@@ -358,18 +368,36 @@ def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS)
     return text
 
 
+def _one_line(value: str | None) -> str | None:
+    return _LINE_ENDS.sub(" ", value).strip() or None if value is not None else None
+
+
+def _one_address(value: str | None) -> str | None:
+    """An e-mail address, or none: "a@b.dk\nBcc: c@d.dk" is not one, and a reply must not
+    guess which part was meant."""
+    if value is None or value.count("@") != 1 or any(c.isspace() for c in value):
+        return None
+    return value
+
+
+def _citizen(given: CitizenProfile, found: list[str]) -> CitizenProfile:
+    """The canonical profile: each contact detail masked and on one line (validated again:
+    the schema refuses control characters, so a miss here is a bug that shows)."""
+    profile = given.model_dump()
+    for name in _CONTACT_DETAILS:
+        profile[name] = _one_line(_redacted(profile[name], found))
+    profile["email"] = _one_address(profile["email"])
+    return CitizenProfile.model_validate(profile)
+
+
 def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -> Normalised:
     found: list[str] = []  # CPR numbers, first the ones in the citizen's own words
     text = _redacted(draft.text, found, MAX_TEXT_CHARS) or ""
     if not text.strip():
         raise Unreadable(f"{channel.value} inquiry has no text")
-    subject = _redacted(draft.subject, found)
+    subject = _one_line(_redacted(draft.subject, found))
     quoted = _redacted(draft.quoted, found, MAX_QUOTED_CHARS)
-    redacted = {}
-    for name, value in draft.citizen:
-        if isinstance(value, str) and (cleaned := _redacted(value, found)) != value:
-            redacted[name] = cleaned
-    citizen = draft.citizen.model_copy(update=redacted) if redacted else draft.citizen
+    citizen = _citizen(draft.citizen, found)
     attachments = [
         a.model_copy(
             update={
@@ -395,7 +423,7 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
         quoted_text=quoted,
         attachments=attachments,
         outcome=draft.outcome,
-        agent=_redacted(draft.agent, found),
+        agent=_one_line(_redacted(draft.agent, found)),
         duration_seconds=draft.duration_seconds,
         letter_date=draft.letter_date,
     )
