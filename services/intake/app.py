@@ -40,7 +40,10 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     @batch_subscriber(broker, settings, *raw_topics)
     async def on_raw_inquiries(_: list[bytes], message: KafkaMessage) -> None:
         seen: SeenMessages = state["seen"]
-        batch = process_raw_batch(
+        # In a worker thread: a batch of large messages would stall the event loop that the
+        # gateway and the health checks share.
+        batch = await asyncio.to_thread(
+            process_raw_batch,
             message.raw_message,
             seen=seen,
             names=names,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.intake.dates import find_dates
+from services.intake.library_failure import raised_inside
 from services.intake.notes import EMAIL, PHONE
 
 PDF_MAGIC = b"%PDF-"
@@ -151,8 +152,8 @@ def parse_letter(text: str, *, default_year: int) -> ParsedLetter:
 
 def pdf_text(raw: bytes) -> str:
     """The text layer of a PDF letter, page by page, by pypdf."""
+    import pypdf
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     # pypdf logs every repaired defect at WARNING; a scanner's PDF has many, none is ours to fix.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -164,7 +165,9 @@ def pdf_text(raw: bytes) -> str:
         text = "\n".join(page.extract_text() or "" for page in pages)
     except UnreadableLetter:
         raise
-    except (PyPdfError, Exception) as error:  # a damaged file fails in many ways, none ours
+    except Exception as error:  # a damaged file fails in pypdf in many ways
+        if not raised_inside(error, pypdf):
+            raise  # a bug of ours, not the sender's
         raise UnreadableLetter(f"the PDF cannot be read ({type(error).__name__})") from error
     if not text.strip():
         raise UnreadableLetter("the PDF has no text layer (a scanned image): it needs OCR first")

@@ -8,6 +8,7 @@ reports are recognised so they are counted, not triaged.
 
 from __future__ import annotations
 
+import email
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+
+from services.intake.library_failure import raised_inside
 
 MAX_ATTACHMENTS = 100
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -248,7 +251,9 @@ def _header(message: Message, name: str) -> str | None:
     """A decoded header (RFC 2047); a header the parser cannot read is treated as absent."""
     try:
         value = message.get(name)
-    except Exception:  # the stdlib's header parser raises on a few malformed inputs
+    except Exception as error:  # the stdlib's header parser raises on a few malformed inputs
+        if not raised_inside(error, email):
+            raise
         return _raw_header(message, name) or None
     if value is None:
         return None
@@ -285,7 +290,9 @@ def _attachments(message: EmailMessage) -> list[AttachedFile]:
             data = payload if isinstance(payload, bytes) else b""
         try:
             filename = part.get_filename()
-        except Exception:  # an undecodable RFC 2231 name: the file is kept, unnamed
+        except Exception as error:  # an undecodable RFC 2231 name: the file is kept, unnamed
+            if not raised_inside(error, email):
+                raise
             filename = None
         files.append(AttachedFile(filename, _printable(part.get_content_type()), data))
     return files
@@ -314,6 +321,10 @@ def _sent_at(message: Message, now: datetime) -> datetime | None:
         return None
     if sent.tzinfo is None:
         sent = sent.replace(tzinfo=UTC)
+    try:
+        sent.astimezone(UTC)
+    except OverflowError:  # a year at the calendar's edge, shifted past it
+        return None
     # A clock far ahead is wrong, not a message from the future.
     return None if sent > now + timedelta(days=1) else sent
 
@@ -339,6 +350,8 @@ def parse_email(raw: bytes, *, now: datetime | None = None) -> ParsedEmail:
     except UnreadableEmail:
         raise
     except Exception as error:  # the stdlib fails on a few malformed MIME structures
+        if not raised_inside(error, email):
+            raise  # a bug of ours, not the sender's
         raise UnreadableEmail(
             f"the MIME structure cannot be read ({type(error).__name__})"
         ) from error

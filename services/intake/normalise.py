@@ -123,7 +123,9 @@ def _clean(text: str) -> str:
 def _json(raw: bytes, channel: Channel) -> Any:
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except RecursionError as error:
+        raise Unreadable(f"{channel.value} payload is JSON nested too deeply to read") from error
+    except ValueError as error:  # not JSON, not UTF-8, or a number of thousands of digits
         raise Unreadable(f"{channel.value} payload is not valid JSON: {error}") from error
 
 
@@ -272,10 +274,24 @@ def _intercom(notification: IntercomNotification, now: datetime) -> _Draft:
         message_id=session,
         thread=session,
         text="\n".join(said),
-        received_at=datetime.fromtimestamp(started, UTC) if started else now,
+        received_at=_from_unix_seconds(started) if started else now,
         citizen=citizen,
         subject=source.subject if source else None,
     )
+
+
+def _from_unix_seconds(seconds: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise Unreadable(f"chat timestamp {seconds} is not a time a conversation began") from error
+
+
+def _in_utc(when: datetime) -> datetime:
+    try:
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except OverflowError as error:
+        raise Unreadable(f"the time {when.isoformat()} lies outside the calendar in UTC") from error
 
 
 def _letter(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Draft:
@@ -413,7 +429,7 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
     inquiry = Inquiry(
         channel=channel,
         channel_message_id=message_id,
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
+        received_at=_in_utc(received),
         text=text,
         subject=subject,
         language=language,
