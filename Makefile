@@ -10,7 +10,7 @@ export KAFKA_PORT ?= 9092
 # the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
 BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench fuzz train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make up/down  start/stop the broker and the four services in the background"
 	@echo "make bench    throughput and latency against the real broker"
+	@echo "make fuzz     the fuzz tier's full run against intake (docs/intake.md), with its counts"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
 $(STAMP): pyproject.toml
@@ -71,6 +72,11 @@ lint: install
 # options: make bench BENCH_ARGS="-n 20000 --rates 100,500" (python -m benchmarks --help).
 bench: install kafka-jars
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# 100,000 generated and mutated payloads across the channels and 10,000 requests to the running
+# gateway; `make test` runs a short version. Options: make fuzz FUZZ_ARGS="--seed 7".
+fuzz: install
+	$(PY) -m tests.fuzz $(FUZZ_ARGS)
 
 # Rebuilds the shipped triage model and training/report/ from the corpus and the caseworkers'
 # corrections in triage's store (docs/triage.md); deterministic, a few minutes. Not part of test.

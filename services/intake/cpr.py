@@ -22,6 +22,13 @@ CPR_MARKER = "[CPR]"
 _INVISIBLE = "[\u00ad\u180e\u200b-\u200d\u2060\ufeff]*"
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
 _SPACES = " \t\u00a0\u2007\u2009\u202f"
+# A separator decoded in the wrong character set: replacement characters, "?" for what a
+# character set lacks, undecodable bytes, a NUL, or the Latin-1 or Windows-1252 reading of a
+# UTF-8 dash, no-break space or soft hyphen ("â€“", "Â\xa0").
+_MISREAD = (
+    "\ufffd\u00e2\u00c2\u20ac\x80-\x9f\u201a-\u201e\u2018\u2019\u2020-\u2022"
+    "\u2026\u2030\u02c6\u02dc\u2122\u00a0\u00ad?\x00\udc80-\udcff"
+)
 _TWO = rf"\d{_INVISIBLE}\d"
 # Not inside a longer number ("4512038512345", "2020-120385-1234"), but "CPR-120385-1234" counts:
 # no digit, and no digit-and-dash, just before the first digit. Those checks come after that
@@ -31,7 +38,7 @@ _TWO = rf"\d{_INVISIBLE}\d"
 _FIRST_TWO = rf"\d(?<!\d\d)(?<!\d[{_DASHES}]\d){_INVISIBLE}\d"
 _GAP = (
     rf"{_INVISIBLE}(?:[{_SPACES}]{{0,3}}[{_DASHES}/.][{_SPACES}]{{0,3}}|[{_SPACES}]{{1,3}}"
-    rf"|[{_SPACES}]{{0,3}}\r?\n[{_SPACES}]{{0,3}}|){_INVISIBLE}"
+    rf"|[{_SPACES}]{{0,3}}\r?\n[{_SPACES}]{{0,3}}|[{_MISREAD}]{{1,3}}|){_INVISIBLE}"
 )
 _CPR = re.compile(
     rf"({_FIRST_TWO}){_INVISIBLE}"

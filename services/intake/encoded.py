@@ -26,7 +26,8 @@ _ENCODED_WORD = re.compile(r"=\?[\w.:-]{1,40}\?[BbQq]\?[^?\s]{0,2000}\?=")
 _BASE64 = re.compile(
     r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?:[ \t]*\r?\n[A-Za-z0-9+/]{4,}={0,2})*"
 )
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt/\\\"]))")
+_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "/": "/", "\\": "\\", '"': '"'}
 _SOFT_LINE_BREAK = re.compile(r"=[ \t]*\r?\n")
 _QUOTED_BYTE = re.compile(r"=([0-9A-Fa-f]{2})")
 
@@ -46,15 +47,16 @@ def _quoted_printable(text: str) -> str:
     return _QUOTED_BYTE.sub(lambda b: chr(int(b[1], 16)), joined)
 
 
-def _unicode_escapes(text: str) -> str:
-    return _UNICODE_ESCAPE.sub(lambda u: chr(int(u[1], 16)), text)
+def _escapes(text: str) -> str:
+    """JSON's (and Python's) backslash escapes: "\\u0031", and "\\n" between the groups."""
+    return _ESCAPE.sub(lambda e: chr(int(e[1], 16)) if e[1] else _ESCAPED[e[2]], text)
 
 
 # (a sign the text may hold the encoding, its decoder): each is a view of its own, since one
 # decoder can garble another's encoding ("cpr=120385%2D1234" read as quoted-printable).
 _DECODERS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("=?", _encoded_words),
-    ("\\u", _unicode_escapes),
+    ("\\", _escapes),
     ("&#", html.unescape),
     ("%", unquote),
     ("=", _quoted_printable),

@@ -10,7 +10,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from services.intake.gateway import Gateway
+from services.intake.gateway import Gateway, Publish
 from services.intake.settings import IntakeSettings
 from shared.bus import make_broker
 from shared.service import ServiceProcess
@@ -30,7 +30,7 @@ class Published:
         self.messages.append((channel, body, headers, key))
 
 
-def gateway_app(published: Published, *, max_bytes: int = 1_000_000) -> Any:
+def gateway_app(published: Publish, *, max_bytes: int = 1_000_000) -> Any:
     """An ASGI app with the gateway's routes beside /health/live; nothing connects."""
     settings = IntakeSettings(
         cpr_salt=SALT,

@@ -40,6 +40,8 @@ SPELLINGS = {
     "zero-width space inside a group": "1203\u200b851234",
     "arabic-indic digits": "١٢٠٣٨٥-١٢٣٤",
     "full-width digits and dash": "１２０３８５－１２３４",
+    "an en dash read as Windows-1252": "120385â€“1234",
+    "an en dash's bytes as replacement characters": "120385\ufffd\ufffd\ufffd1234",
 }
 
 
@@ -77,6 +79,7 @@ ENCODED = {
     "base64": base64.b64encode(b"Mit CPR-nummer er 120385-1234").decode(),
     "quoted-printable split by a soft line break": "Mit CPR er 1203=\n85-1234",
     "JSON escapes": "cpr \\u0031\\u0032\\u0030\\u0033\\u0038\\u0035-1234",
+    "a JSON line break between the groups": "cpr 120385\\n1234",
     "HTML character references": "cpr &#49;&#50;0385-1234",
     "percent-encoding": "cpr=120385%2D1234",
 }
