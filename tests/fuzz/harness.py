@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import threading
 import time
 import traceback
@@ -36,6 +37,9 @@ from tests.fuzz.payloads import Payload, any_payload
 from tests.unit.intake.gateway_app import AUTHORISED, SALT, gateway_app
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+# pypdf reports each damaged font it works around at ERROR; with no handler of its own, Python
+# prints every one: the report is the run's output.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 NAMES = TopicNames("fuzz.")
 _DIGIT_FOLD = {i: str(int(chr(i))) for i in range(0x10000) if chr(i).isdecimal()}
 
