@@ -13,7 +13,7 @@ BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 # services and the demo each connect with their own principal's settings from this folder.
 CLIENT_ENV := $(if $(SECURE),KAFKA_CLIENT_ENV_DIR=$(or $(STATE_DIR),$(CURDIR)/.state)/kafka/secure/clients)
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos train clean
+.PHONY: help install prometheus kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos fuzz train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench    throughput and latency against the real broker"
 	@echo "make cluster-up/cluster-down/cluster-status  three Kafka brokers (KRaft) on loopback"
 	@echo "make chaos    kill services and brokers under load, count what was lost or doubled"
+	@echo "make fuzz     the fuzz tier's full run against intake (docs/intake.md), with its counts"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
 $(STAMP): pyproject.toml
@@ -94,6 +95,11 @@ bench: install kafka-jars
 # Options: make chaos CHAOS_ARGS="-n 100000" (python -m benchmarks.chaos --help).
 chaos: install kafka-jars
 	$(PY) -m benchmarks.chaos $(CHAOS_ARGS)
+
+# 100,000 generated and mutated payloads across the channels and 10,000 requests to the running
+# gateway; `make test` runs a short version. Options: make fuzz FUZZ_ARGS="--seed 7".
+fuzz: install
+	$(PY) -m tests.fuzz $(FUZZ_ARGS)
 
 # Rebuilds the shipped triage model and training/report/ from the corpus and the caseworkers'
 # corrections in triage's store (docs/triage.md); deterministic, a few minutes. Not part of test.

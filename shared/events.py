@@ -6,11 +6,12 @@ that consumers still read for one release.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, Base64Bytes, BaseModel, ConfigDict, Field, PlainSerializer
 
 from shared.vocabulary import (
     CaseworkerActionKind,
@@ -31,6 +32,27 @@ UtcDateTime = Annotated[
 ]
 
 
+# Control characters and line breaks (C0, DEL, C1, Unicode's line and paragraph separators): in a
+# contact detail they could end a mail header that a reply builds from it and start another.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _without_control_characters(value: str | None) -> str | None:
+    if value is not None and _CONTROL_CHARACTERS.search(value):
+        raise ValueError("a contact detail may not hold control characters or line breaks")
+    return value
+
+
+def _one_address(value: str | None) -> str | None:
+    if value is not None and (value.count("@") != 1 or any(c.isspace() for c in value)):
+        raise ValueError("an e-mail address is one address: one @, no spaces or line breaks")
+    return value
+
+
+ContactDetail = Annotated[str | None, AfterValidator(_without_control_characters)]
+EmailAddress = Annotated[ContactDetail, AfterValidator(_one_address)]
+
+
 def derived_id(*parts: object) -> uuid.UUID:
     return uuid.uuid5(EVENT_NAMESPACE, "/".join(str(p) for p in parts))
 
@@ -44,12 +66,12 @@ class CitizenProfile(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str | None = Field(
+    name: ContactDetail = Field(
         None, description="The citizen's name as given", examples=["Jens Hansen"]
     )
-    phone: str | None = Field(None, examples=["+45 21 43 65 87"])
-    email: str | None = Field(None, examples=["jens@example.dk"])
-    address: str | None = Field(None, examples=["Nørregade 1, 1165 København K"])
+    phone: ContactDetail = Field(None, examples=["+45 21 43 65 87"])
+    email: EmailAddress = Field(None, examples=["jens@example.dk"])
+    address: ContactDetail = Field(None, examples=["Nørregade 1, 1165 København K"])
     has_pc: bool | None = Field(None, description='Screening: "Do you have access to a PC?"')
     uses_netbank: bool | None = Field(None, description='Screening: "Do you use online banking?"')
     preferred_reply_channel: ReplyChannel | None = None

@@ -16,6 +16,16 @@ from shared.events import CitizenProfile
 from shared.vocabulary import ContactOutcome
 
 
+class CitizenAsSent(CitizenProfile):
+    """The citizen's details as a channel sent them: intake cleans them (one line each, a
+    single e-mail address or none) into the canonical profile, which refuses the rest."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
 class Caller(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -34,7 +44,7 @@ class _AgentNote(BaseModel):
     caller: Caller = Field(default_factory=Caller)
     note: str = Field(min_length=1, description="The agent's free-text note")
     outcome: ContactOutcome | None = None
-    citizen: CitizenProfile = Field(default_factory=CitizenProfile)
+    citizen: CitizenAsSent = Field(default_factory=CitizenAsSent)
 
 
 class PhoneNote(_AgentNote):
@@ -64,7 +74,7 @@ class ChatTranscript(BaseModel):
 
     session_id: str = Field(min_length=1)
     started_at: datetime | None = None
-    citizen: CitizenProfile = Field(default_factory=CitizenProfile)
+    citizen: CitizenAsSent = Field(default_factory=CitizenAsSent)
     turns: list[ChatTurn] = Field(min_length=1)
 
 
@@ -78,7 +88,7 @@ class WebForm(BaseModel):
     form: str | None = None
     subject: str | None = None
     text: str = Field(min_length=1)
-    citizen: CitizenProfile = Field(default_factory=CitizenProfile)
+    citizen: CitizenAsSent = Field(default_factory=CitizenAsSent)
 
 
 # ---- Intercom's webhook (https://developers.intercom.com, "Webhook models") ---------------

@@ -57,7 +57,10 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     )
     async def on_raw_inquiries(records: Records) -> Handled:
         seen: SeenMessages = state["seen"]
-        batch = process_raw_batch(
+        # In a worker thread: a batch of large messages would stall the event loop that the
+        # gateway and the health checks share.
+        batch = await asyncio.to_thread(
+            process_raw_batch,
             records,
             seen=seen,
             names=names,

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 from aiokafka import ConsumerRecord
 
-from services.intake.cpr import mask_bytes, redact
+from services.intake.cpr import mask_bytes
+from services.intake.encoded import holds_cpr_in_bytes, mask
 from services.intake.language import DEFAULT_MIN_CONFIDENCE
 from services.intake.normalise import Failed, Ignored, Normalised, Refused, read_messages
 from shared.bus import DEAD_LETTER_MAX_BYTES, Outgoing, dead_letter
@@ -68,29 +69,38 @@ def inquiry_id_of(channel: Channel, channel_message_id: str) -> uuid.UUID:
     return derived_id("inquiry", channel.value, channel_message_id)
 
 
+def _carried(value: bytes) -> bytes | None:
+    """Bytes as a dead letter may carry them: CPR numbers masked, or none at all when one is
+    still there in an encoding (base64, quoted-printable, an encoded header) that masking in
+    place would have to decode and rebuild."""
+    masked = mask_bytes(value)
+    return None if holds_cpr_in_bytes(masked) else masked
+
+
 def _dead_letter(
     batch: IntakeBatch, record: ConsumerRecord[Any, Any], reason: str, names: TopicNames
 ) -> None:
     original = record.value or b""
-    carried = original[:DEAD_LETTER_MAX_BYTES]
-    masked = mask_bytes(carried)
+    carried = _carried(original[:DEAD_LETTER_MAX_BYTES])
     kept_at = None
-    if masked != original:
+    if carried != original:
         kept_at = hashlib.sha256(original).hexdigest()
         batch.originals.append((kept_at, "application/octet-stream", original))
-    if len(carried) < len(original):
+    if carried is None:
+        reason += " (the message holds a CPR number in an encoded form: only intake's store has it)"
+    elif len(carried) < len(original):
         reason += f" (the first {len(carried)} of {len(original)} bytes here)"
     masked_record = dataclasses.replace(
         record,
-        value=masked,
-        key=mask_bytes(record.key) if record.key else record.key,
-        headers=tuple((k, mask_bytes(v)) for k, v in (record.headers or ())),
+        value=carried or b"",
+        key=(_carried(record.key) or b"") if record.key else record.key,
+        headers=tuple((k, _carried(v) or b"") for k, v in (record.headers or ())),
     )
     batch.outgoing.append(
         dead_letter(
             INTAKE_STAGE,
             masked_record,
-            redact(reason).text,
+            mask(reason).text,
             names,
             producer="intake",
             original_sha256=kept_at,

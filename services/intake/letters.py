@@ -14,13 +14,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.intake.dates import find_dates
+from services.intake.library_failure import raised_inside
 from services.intake.notes import EMAIL, PHONE
 
 PDF_MAGIC = b"%PDF-"
 MAX_PDF_PAGES = 50  # a letter; a larger file is not read whole on the hot path
 
 _STAMP = re.compile(r"m[o0]dtaget|scanning|indg[aå]et|received", re.IGNORECASE)
-_POSTCODE = re.compile(r"(?<!\d)(?:DK-?)?\d{4}\s*,?\s+[A-ZÆØÅ][\wæøåÆØÅ .,-]*$")
+# A postcode line: four digits, then the town, which runs to the end of the line. Found in two
+# linear steps: searching for the whole in one pattern scans to the line's end again from every
+# four digits, time that grows with the square of the line's length.
+_POSTCODE = re.compile(r"(?<!\d)(?:DK-?)?\d{4}(?:\s*,\s+|\s+)(?=[A-ZÆØÅ])")
+_TOWN_CHARS = r"[\wæøåÆØÅ .,-]"
+_LINE_TAIL = re.compile(rf"(?<!{_TOWN_CHARS}){_TOWN_CHARS}*$")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_BROKEN_LINE = re.compile(r"(?<![.!?:\n])\n(?!\n)")
 _AUTHORITY = re.compile(r"kommune|forvaltning|borgerservice", re.IGNORECASE)
 # Marks OCR leaves at the edges of lines: quotes, bullets, broken bars, guillemets.
 _EDGE_NOISE = "'`´·•¦|»«,;:~"
@@ -46,6 +54,12 @@ def _clean(line: str) -> str:
     return _INNER_NOISE.sub(" ", line).strip().strip(_EDGE_NOISE).strip()
 
 
+def is_postcode_line(line: str) -> bool:
+    tail = _LINE_TAIL.search(line)
+    town_from = tail.start() if tail else len(line)
+    return any(found.end() >= town_from for found in _POSTCODE.finditer(line))
+
+
 def _paragraphs(lines: list[str]) -> list[list[int]]:
     """Indices of the lines of each paragraph (runs of non-empty lines)."""
     paragraphs: list[list[int]] = []
@@ -67,7 +81,7 @@ def _sender_block(lines: list[str], paragraphs: list[list[int]]) -> list[int]:
     candidates = [p for p in paragraphs[:5] if not any(_STAMP.search(lines[i]) for i in p)]
     for n, paragraph in enumerate(candidates):
         postcode = next(
-            (k for k, i in enumerate(paragraph[:6]) if _POSTCODE.search(lines[i])), None
+            (k for k, i in enumerate(paragraph[:6]) if is_postcode_line(lines[i])), None
         )
         if postcode is None:
             continue
@@ -130,16 +144,16 @@ def parse_letter(text: str, *, default_year: int) -> ParsedLetter:
         date_line, written_on = lines[dated[0]], dated[1]
         drop.add(dated[0])
     body = "\n".join(line for i, line in enumerate(lines) if i not in drop).strip()
-    body = re.sub(r"\n{3,}", "\n\n", body)
+    body = _BLANK_LINES.sub("\n\n", body)
     # OCR breaks lines inside sentences; join them back, keep paragraph breaks.
-    body = re.sub(r"(?<![.!?:\n])\n(?!\n)", " ", body)
+    body = _BROKEN_LINE.sub(" ", body)
     return ParsedLetter(name, address, phone, email, date_line, written_on, body)
 
 
 def pdf_text(raw: bytes) -> str:
     """The text layer of a PDF letter, page by page, by pypdf."""
+    import pypdf
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     # pypdf logs every repaired defect at WARNING; a scanner's PDF has many, none is ours to fix.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -151,7 +165,9 @@ def pdf_text(raw: bytes) -> str:
         text = "\n".join(page.extract_text() or "" for page in pages)
     except UnreadableLetter:
         raise
-    except (PyPdfError, Exception) as error:  # a damaged file fails in many ways, none ours
+    except Exception as error:  # a damaged file fails in pypdf in many ways
+        if not raised_inside(error, pypdf):
+            raise  # a bug of ours, not the sender's
         raise UnreadableLetter(f"the PDF cannot be read ({type(error).__name__})") from error
     if not text.strip():
         raise UnreadableLetter("the PDF has no text layer (a scanned image): it needs OCR first")

@@ -8,6 +8,7 @@ reports are recognised so they are counted, not triaged.
 
 from __future__ import annotations
 
+import email
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,11 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from services.intake.library_failure import raised_inside
+
 MAX_ATTACHMENTS = 100
+_BLANK_LINES = re.compile(r"\n{3,}")
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 class UnreadableEmail(ValueError):
@@ -146,7 +151,7 @@ class _TextOfHtml(HTMLParser):
                     current.append(piece)
                     quoted = quoted or in_quote
         lines.append(_line(current, quoted))
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def _line(pieces: list[str], quoted: bool) -> str:
@@ -246,7 +251,9 @@ def _header(message: Message, name: str) -> str | None:
     """A decoded header (RFC 2047); a header the parser cannot read is treated as absent."""
     try:
         value = message.get(name)
-    except Exception:  # the stdlib's header parser raises on a few malformed inputs
+    except Exception as error:  # the stdlib's header parser raises on a few malformed inputs
+        if not raised_inside(error, email):
+            raise
         return _raw_header(message, name) or None
     if value is None:
         return None
@@ -283,7 +290,9 @@ def _attachments(message: EmailMessage) -> list[AttachedFile]:
             data = payload if isinstance(payload, bytes) else b""
         try:
             filename = part.get_filename()
-        except Exception:  # an undecodable RFC 2231 name: the file is kept, unnamed
+        except Exception as error:  # an undecodable RFC 2231 name: the file is kept, unnamed
+            if not raised_inside(error, email):
+                raise
             filename = None
         files.append(AttachedFile(filename, _printable(part.get_content_type()), data))
     return files
@@ -312,14 +321,18 @@ def _sent_at(message: Message, now: datetime) -> datetime | None:
         return None
     if sent.tzinfo is None:
         sent = sent.replace(tzinfo=UTC)
+    try:
+        sent.astimezone(UTC)
+    except OverflowError:  # a year at the calendar's edge, shifted past it
+        return None
     # A clock far ahead is wrong, not a message from the future.
     return None if sent > now + timedelta(days=1) else sent
 
 
 def _ids(message: Message) -> tuple[str, str | None]:
     message_id = _raw_header(message, "Message-ID")
-    references = re.findall(r"<[^<>\s]+>", _raw_header(message, "References"))
-    in_reply_to = re.findall(r"<[^<>\s]+>", _raw_header(message, "In-Reply-To"))
+    references = _MESSAGE_ID.findall(_raw_header(message, "References"))
+    in_reply_to = _MESSAGE_ID.findall(_raw_header(message, "In-Reply-To"))
     root = references[0] if references else (in_reply_to[0] if in_reply_to else None)
     return message_id, root
 
@@ -337,6 +350,8 @@ def parse_email(raw: bytes, *, now: datetime | None = None) -> ParsedEmail:
     except UnreadableEmail:
         raise
     except Exception as error:  # the stdlib fails on a few malformed MIME structures
+        if not raised_inside(error, email):
+            raise  # a bug of ours, not the sender's
         raise UnreadableEmail(
             f"the MIME structure cannot be read ({type(error).__name__})"
         ) from error

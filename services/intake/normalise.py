@@ -19,13 +19,21 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from services.intake.cpr import citizen_key, keyed_digest, redact
+from services.intake.cpr import citizen_key, keyed_digest
+from services.intake.encoded import mask
 from services.intake.language import DEFAULT_MIN_CONFIDENCE, detect_languages
 from services.intake.letters import PDF_MAGIC, UnreadableLetter, parse_letter, pdf_text
 from services.intake.mime import UnreadableEmail, html_to_text, parse_email
 from services.intake.notes import parse_plain_note
 from shared.events import Attachment, CitizenProfile, Inquiry
-from shared.raw import ChatTranscript, IntercomNotification, PhoneNote, VisitNote, WebForm
+from shared.raw import (
+    ChatTranscript,
+    CitizenAsSent,
+    IntercomNotification,
+    PhoneNote,
+    VisitNote,
+    WebForm,
+)
 from shared.vocabulary import Channel, ContactOutcome, Language
 
 M = TypeVar("M", bound=BaseModel)
@@ -44,6 +52,9 @@ MAX_TEXT_CHARS = 100_000
 MAX_QUOTED_CHARS = 20_000
 MAX_FIELD_CHARS = 2_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A field that may end up in a mail header (a contact detail, the subject) is one line.
+_LINE_ENDS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTACT_DETAILS = ("name", "phone", "email", "address")
 # Intercom's authors who are the citizen (the rest are staff, bots and teams).
 _CITIZEN_AUTHORS = frozenset({"user", "lead", "contact"})
 
@@ -88,7 +99,7 @@ class _Draft:
     thread: str
     text: str
     received_at: datetime
-    citizen: CitizenProfile = field(default_factory=CitizenProfile)
+    citizen: CitizenProfile = field(default_factory=CitizenAsSent)
     subject: str | None = None
     quoted: str | None = None
     agent: str | None = None
@@ -112,7 +123,9 @@ def _clean(text: str) -> str:
 def _json(raw: bytes, channel: Channel) -> Any:
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except RecursionError as error:
+        raise Unreadable(f"{channel.value} payload is JSON nested too deeply to read") from error
+    except ValueError as error:  # not JSON, not UTF-8, or a number of thousands of digits
         raise Unreadable(f"{channel.value} payload is not valid JSON: {error}") from error
 
 
@@ -163,7 +176,7 @@ def _email(raw: bytes, now: datetime) -> _Draft | Ignored:
         thread=mail.thread_root,
         text=mail.text,
         received_at=mail.sent_at.astimezone(UTC) if mail.sent_at else now,
-        citizen=CitizenProfile(name=mail.sender_name, email=mail.sender_address),
+        citizen=CitizenAsSent(name=mail.sender_name, email=mail.sender_address),
         subject=mail.subject,
         quoted=mail.quoted_text,
         attachments=[
@@ -209,7 +222,7 @@ def _agent_note(channel: Channel, raw: bytes, headers: Mapping[str, str], now: d
         thread=message_id,
         text=plain.text,
         received_at=plain.contacted_at or now,
-        citizen=CitizenProfile(
+        citizen=CitizenAsSent(
             name=plain.name, phone=plain.phone, email=plain.email, address=plain.address
         ),
         agent=plain.agent,
@@ -238,7 +251,7 @@ def _chat(raw: bytes, now: datetime) -> _Draft:
 def _intercom(notification: IntercomNotification, now: datetime) -> _Draft:
     conversation = notification.data.item
     said = []
-    citizen = CitizenProfile()
+    citizen: CitizenProfile = CitizenAsSent()
     source = conversation.source
     messages = [(source.author, source.body)] if source else []
     messages += [
@@ -261,10 +274,24 @@ def _intercom(notification: IntercomNotification, now: datetime) -> _Draft:
         message_id=session,
         thread=session,
         text="\n".join(said),
-        received_at=datetime.fromtimestamp(started, UTC) if started else now,
+        received_at=_from_unix_seconds(started) if started else now,
         citizen=citizen,
         subject=source.subject if source else None,
     )
+
+
+def _from_unix_seconds(seconds: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise Unreadable(f"chat timestamp {seconds} is not a time a conversation began") from error
+
+
+def _in_utc(when: datetime) -> datetime:
+    try:
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except OverflowError as error:
+        raise Unreadable(f"the time {when.isoformat()} lies outside the calendar in UTC") from error
 
 
 def _letter(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Draft:
@@ -294,7 +321,7 @@ def _letter(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Draft:
         thread=message_id,
         text=letter.text,
         received_at=now,
-        citizen=CitizenProfile(
+        citizen=CitizenAsSent(
             name=letter.sender_name,
             address=letter.sender_address,
             phone=letter.sender_phone,
@@ -340,7 +367,7 @@ def _safe_id(value: str, salt: str) -> str:
     cleaned = _clean(value).strip()
     if not cleaned or len(cleaned) > _MAX_ID_CHARS or cleaned != value.strip():
         return keyed_digest(value, salt)
-    if redact(cleaned).cpr_numbers:
+    if mask(cleaned).text != cleaned:
         return keyed_digest(cleaned, salt)
     return cleaned
 
@@ -348,7 +375,7 @@ def _safe_id(value: str, salt: str) -> str:
 def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS) -> str | None:
     if value is None:
         return None
-    redaction = redact(_clean(value))  # before any cut: half a CPR number is not recognised
+    redaction = mask(_clean(value))  # before any cut: half a CPR number is not recognised
     found.extend(redaction.cpr_numbers)
     text = redaction.text
     if len(text) > limit:
@@ -357,20 +384,44 @@ def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS)
     return text
 
 
+def _one_line(value: str | None) -> str | None:
+    return _LINE_ENDS.sub(" ", value).strip() or None if value is not None else None
+
+
+def _one_address(value: str | None) -> str | None:
+    """An e-mail address, or none: "a@b.dk\nBcc: c@d.dk" is not one, and a reply must not
+    guess which part was meant."""
+    if value is None or value.count("@") != 1 or any(c.isspace() for c in value):
+        return None
+    return value
+
+
+def _citizen(given: CitizenProfile, found: list[str]) -> CitizenProfile:
+    """The canonical profile: each contact detail masked and on one line (validated again:
+    the schema refuses control characters, so a miss here is a bug that shows)."""
+    profile = given.model_dump()
+    for name in _CONTACT_DETAILS:
+        profile[name] = _one_line(_redacted(profile[name], found))
+    profile["email"] = _one_address(profile["email"])
+    return CitizenProfile.model_validate(profile)
+
+
 def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -> Normalised:
     found: list[str] = []  # CPR numbers, first the ones in the citizen's own words
     text = _redacted(draft.text, found, MAX_TEXT_CHARS) or ""
     if not text.strip():
         raise Unreadable(f"{channel.value} inquiry has no text")
-    subject = _redacted(draft.subject, found)
+    subject = _one_line(_redacted(draft.subject, found))
     quoted = _redacted(draft.quoted, found, MAX_QUOTED_CHARS)
-    redacted = {}
-    for name, value in draft.citizen:
-        if isinstance(value, str) and (cleaned := _redacted(value, found)) != value:
-            redacted[name] = cleaned
-    citizen = draft.citizen.model_copy(update=redacted) if redacted else draft.citizen
+    citizen = _citizen(draft.citizen, found)
     attachments = [
-        a.model_copy(update={"filename": _redacted(a.filename, found)}) for a in draft.attachments
+        a.model_copy(
+            update={
+                "filename": _redacted(a.filename, found),
+                "content_type": _redacted(a.content_type, found),
+            }
+        )
+        for a in draft.attachments
     ]
     received = draft.received_at
     message_id = _safe_id(draft.message_id, salt)
@@ -378,7 +429,7 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
     inquiry = Inquiry(
         channel=channel,
         channel_message_id=message_id,
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
+        received_at=_in_utc(received),
         text=text,
         subject=subject,
         language=language,
@@ -388,7 +439,7 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
         quoted_text=quoted,
         attachments=attachments,
         outcome=draft.outcome,
-        agent=_redacted(draft.agent, found),
+        agent=_one_line(_redacted(draft.agent, found)),
         duration_seconds=draft.duration_seconds,
         letter_date=draft.letter_date,
     )

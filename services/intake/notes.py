@@ -44,14 +44,19 @@ PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)45[\s-]?)?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}(?![\w-])"
     r"|(?<![\w+])\+\d{1,3}(?:[\s-]?\d){6,12}(?![\w-])"
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Tried only where a run of address characters starts: from every position inside a long run the
+# search would scan the rest of it again, time that grows with the square of the run's length.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CLOCK = re.compile(r"(?:kl\.?\s*)?(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?!\d)", re.IGNORECASE)
-_DURATION = re.compile(
-    r"(?:(\d+)\s*(?:t|h|timer?|hours?)\b)?\s*(?:(\d+)\s*(?:m|min|minutter|minutes?)\b)?"
-    r"\s*(?:(\d+)\s*(?:s|sek|sekunder|sec|seconds?)\b)?",
+# One amount and its unit ("1 t 20 min" is two); a run of digits longer than any duration is not
+# one (and Python refuses to read a number of thousands of digits).
+_DURATION_PART = re.compile(
+    r"(?<!\d)(\d{1,6})\s{0,3}(t|h|timer?|hours?|m|min|minutter|minutes?|s|sek|sekunder|sec|seconds?)\b",
     re.IGNORECASE,
 )
-_MM_SS = re.compile(r"^\s*(\d+):([0-5]\d)\s*$")
+_UNIT_SECONDS = {"t": 3600, "h": 3600, "m": 60, "s": 1}
+_MM_SS = re.compile(r"^\s*(\d{1,4}):([0-5]\d)\s*$")
+_NAME_ENDS = re.compile(r"[,;(]|\btlf\b|\bphone\b", re.IGNORECASE)
 # Checked in this order: "tid booket, besked til sagsbehandler" is an appointment.
 _OUTCOME_WORDS = (
     (
@@ -94,11 +99,10 @@ def outcome_of(words: str) -> ContactOutcome | None:
 def _seconds(words: str) -> int | None:
     if match := _MM_SS.match(words):
         return int(match[1]) * 60 + int(match[2])
-    match = _DURATION.search(words)
-    if match and any(match.groups()):
-        hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-        return hours * 3600 + minutes * 60 + seconds
-    return None
+    parts = _DURATION_PART.findall(words)
+    if not parts:
+        return None
+    return sum(int(amount) * _UNIT_SECONDS[unit[0].lower()] for amount, unit in parts)
 
 
 def _when(line: str, now: datetime) -> datetime | None:
@@ -115,7 +119,7 @@ def _when(line: str, now: datetime) -> datetime | None:
 
 def _name_from(words: str) -> str | None:
     """ "Karl Mejer, tlf. 22 31 40 55" -> "Karl Mejer": the part before contact details."""
-    first = re.split(r"[,;(]|\btlf\b|\bphone\b", words, maxsplit=1, flags=re.IGNORECASE)[0]
+    first = _NAME_ENDS.split(words, maxsplit=1)[0]
     first = EMAIL.sub("", PHONE.sub("", first)).strip(" -–")
     return first or None
 

@@ -1,0 +1,29 @@
+"""`make fuzz`: the fuzz tier's full run, with its counts (python -m tests.fuzz --help)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from tests.fuzz.harness import fuzz_gateway, fuzz_normalisation
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--normalisation", type=int, default=100_000, help="inputs across channels")
+    parser.add_argument("--gateway", type=int, default=10_000, help="requests to the gateway")
+    parser.add_argument("--seed", type=int, default=0, help="hypothesis seed: a run repeats")
+    args = parser.parse_args()
+    failed = False
+    for run, count in ((fuzz_normalisation, args.normalisation), (fuzz_gateway, args.gateway)):
+        started = time.monotonic()
+        tally = run(count, args.seed)
+        print(tally.report())
+        print(f"  run took {time.monotonic() - started:,.0f} s", flush=True)
+        failed = failed or bool(tally.failures())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
