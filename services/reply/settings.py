@@ -127,7 +127,9 @@ class ReplySettings(DownstreamSettings):
 
     # ---- the caseworker command
     caseworker: str | None = Field(None, description="Who acts, when --caseworker is not given")
-    caseworker_join_seconds: float = Field(15.0, gt=0)
+    claim_minutes: float = Field(
+        30.0, gt=0, description="A claim no caseworker works on for this long is free again"
+    )
 
     @field_validator("response_targets", mode="after")
     @classmethod
@@ -149,6 +151,6 @@ class ReplySettings(DownstreamSettings):
             raise ValueError("REPLY_SMTP_HOST must be set in production: e-mail replies go by it")
         return self
 
-    def caseworker_group(self, queue: str) -> str:
-        """All caseworkers of one queue share a consumer group, so no two take the same inquiry."""
-        return f"{self.topic_prefix}caseworkers.{queue}"
+    @property
+    def claim_hold(self) -> timedelta:
+        return timedelta(minutes=self.claim_minutes)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from services.reply import caseworker as desk
+from services.reply import actions as desk
 from services.reply.__main__ import main
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
