@@ -1,5 +1,6 @@
 """`python -m services.reply [serve]` runs the reply service;
-`python -m services.reply queue ...` is the caseworker's command (docs/reply.md)."""
+`python -m services.reply queue ...` is the caseworker's command (docs/reply.md);
+`python -m services.reply desk` runs the caseworkers' desk (docs/desk.md)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,19 @@ def main(
     parser = argparse.ArgumentParser(prog="python -m services.reply")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the reply service (the default)")
+    commands.add_parser("desk", help="run the caseworkers' desk in the browser (docs/desk.md)")
     queue_command.add_parser(commands)
     args = parser.parse_args(argv)
     settings = settings or ReplySettings()
 
     if args.command == "queue":
         return queue_command.run(args, settings, out or Console(), err or Console(stderr=True))
+
+    if args.command == "desk":
+        from services.reply.desk.app import serve
+        from services.reply.desk.settings import DeskSettings
+
+        return serve(settings, DeskSettings())
 
     from services.reply.app import build_app
 

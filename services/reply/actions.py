@@ -166,13 +166,17 @@ def action_for(
     note: str | None = None,
     reply_channel: ReplyChannel | None = None,
     target: Target | None = None,
+    email: tuple[str, str, str] | None = None,
 ) -> list[Outgoing]:
     """The action on caseworker.actions; a reroute also puts the inquiry on its new queue."""
     _refuse_what_cannot_be(plan, kind)
     routed = plan.routed
     extra: dict[str, Any] = {}
+    if email is not None:
+        # The desk's reply: reply's deadline watch sends it (recipient, subject, text).
+        extra["recipient"], extra["reply_subject"], extra["reply_text"] = email
     if target is not None:
-        extra = {
+        extra |= {
             "to_queue": target.queue,
             "to_department": target.department,
             "to_complexity": target.complexity,

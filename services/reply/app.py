@@ -79,6 +79,8 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
             message.raw_message, store=state["store"], calendar=state["calendar"], names=names
         )
         await publish(outgoing)
+        if any(o.topic == REPLIES_SENT for o in outgoing):
+            state["watch"].wake()  # a caseworker's e-mail may be waiting
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

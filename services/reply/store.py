@@ -185,6 +185,25 @@ class WorkFeedPosition(SQLModel, table=True):
     next_offset: int
 
 
+class CaseworkerEmail(SQLModel, table=True):
+    """A caseworker's reply written on the desk, sent over SMTP by the deadline watch once."""
+
+    __tablename__ = "reply_caseworker_email"
+
+    event_id: uuid.UUID = Field(primary_key=True, description="The reply_sent action's id")
+    inquiry_id: uuid.UUID | None
+    recipient: str
+    subject: str
+    language: str
+    text: str = Field(sa_column=Column(String, nullable=False))
+    in_reply_to: str | None = None
+    # pending | sending | sent | failed
+    delivery_state: str = Field(index=True)
+    delivery_attempts: int = 0
+    delivered_at: datetime | None = _moment(nullable=True)
+    delivery_error: str | None = None
+
+
 WAITING_FOR_PLAN = "waiting for the plan"
 
 
@@ -406,6 +425,11 @@ class ReplyStore:
                 .where(col(PlanRecord.delivery_state) == "sending")
                 .values(delivery_state="pending")
             )
+            connection.execute(
+                update(CaseworkerEmail)
+                .where(col(CaseworkerEmail.delivery_state) == "sending")
+                .values(delivery_state="pending")
+            )
         return int(result.rowcount or 0)
 
     def _transition(self, plan_id: uuid.UUID, before: str, **values: Any) -> bool:
@@ -414,6 +438,32 @@ class ReplyStore:
                 update(PlanRecord)
                 .where(col(PlanRecord.plan_id) == plan_id)
                 .where(col(PlanRecord.delivery_state) == before)
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
+    # ---- a caseworker's e-mail replies
+
+    def add_caseworker_emails(self, rows: list[dict[str, Any]]) -> int:
+        return insert_new(self.engine, CaseworkerEmail, rows)
+
+    def pending_caseworker_emails(self, *, limit: int = 100) -> list[CaseworkerEmail]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(CaseworkerEmail)
+                    .where(CaseworkerEmail.delivery_state == "pending")
+                    .limit(limit)
+                ).all()
+            )
+
+    def caseworker_email_moves(self, event_id: uuid.UUID, before: str, **values: Any) -> bool:
+        """Move one e-mail from state `before`; False when another instance moved it first."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(CaseworkerEmail)
+                .where(col(CaseworkerEmail.event_id) == event_id)
+                .where(col(CaseworkerEmail.delivery_state) == before)
                 .values(**values)
             )
         return bool(result.rowcount)
