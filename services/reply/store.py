@@ -260,7 +260,15 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
 class ReplyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, PlanRecord, DeadlinePause, ActionRecord, WorkItem, WorkFeedPosition)
+        create_tables(
+            engine,
+            PlanRecord,
+            DeadlinePause,
+            ActionRecord,
+            WorkItem,
+            WorkFeedPosition,
+            CaseworkerEmail,
+        )
         # A store created before the index existed gets it too.
         for index in PlanRecord.__table__.indexes:  # type: ignore[attr-defined]
             index.create(engine, checkfirst=True)
