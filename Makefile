@@ -10,7 +10,7 @@ export KAFKA_PORT ?= 9092
 # the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
 BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+.PHONY: help install prometheus chromium kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -56,7 +56,11 @@ run: up
 prometheus:
 	deploy/prometheus/install
 
-test: install prometheus
+# Debian's chromium for the desk's browser tests (Playwright drives it by its path).
+chromium:
+	deploy/desk/install-chromium
+
+test: install prometheus chromium
 	$(PY) -m pytest
 
 test-unit: install prometheus

@@ -197,7 +197,10 @@ def main() -> int:
     status = asyncio.run(run_demo())
     if os.environ.get("DEMO_EXIT") == "1" or status != 0:
         return status
+    desk = f"http://127.0.0.1:{os.environ.get('DESK_HTTP_PORT', '9105')}/"
     print(
+        f"\nThe caseworkers' desk: {desk}  (demo login: lead / demo, every queue; anna / demo,"
+        " the contact centre; dina / demo, BUF's specialists; docs/desk.md)"
         "\nThe pipeline keeps running (make status; metrics on :9101-9104/metrics). Ctrl-C stops it."
     )
     try:

@@ -3,18 +3,15 @@ however often the action is delivered, for the deadline watch to send."""
 
 from __future__ import annotations
 
-from aiokafka import ConsumerRecord
-
 from services.reply import actions
 from services.reply.business_hours import BusinessCalendar
 from services.reply.handler import apply_actions
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore, plan_row
 from shared.database import make_engine
-from shared.events import ReplyPlan, derived_id
 from shared.topics import TopicNames
-from shared.vocabulary import CaseworkerActionKind, Language, ReplyChannel
-from tests.reply_inquiries import local, triaged
+from shared.vocabulary import CaseworkerActionKind, ReplyChannel
+from tests.reply_inquiries import acknowledgement, record, triaged
 
 
 def test_a_desk_reply_becomes_one_pending_e_mail_even_when_delivered_twice(
@@ -24,17 +21,7 @@ def test_a_desk_reply_becomes_one_pending_e_mail_even_when_delivered_twice(
     store = ReplyStore(make_engine(settings))
     calendar = BusinessCalendar.from_settings(settings)
     event = triaged()
-    plan = ReplyPlan(
-        plan_id=derived_id("plan", event.inquiry_id),
-        kind="acknowledgement",
-        reply_channel=ReplyChannel.EMAIL,
-        language=Language.EN,
-        deadline=local(2026, 12, 7, 16),
-        deadline_text="by Monday",
-        text="Dear Karen",
-        reason="Rule 5",
-        delivery="email",
-    )
+    plan = acknowledgement(event)
     store.add_plans([plan_row(event, plan, event.model_dump_json())], calendar)
     stored = store.plan_for(event.inquiry_id)
     assert stored is not None
@@ -45,10 +32,9 @@ def test_a_desk_reply_becomes_one_pending_e_mail_even_when_delivered_twice(
         reply_channel=ReplyChannel.EMAIL,
         email=("karen.holm@example.dk", "Your passport", "Dear Karen, it is ready."),
     )
-    body = reply_sent.event.model_dump_json().encode()
-    record = ConsumerRecord("caseworker.actions", 0, 0, 0, 0, None, body, None, len(body), 0, [])
+    delivered = record(reply_sent.event, topic="caseworker.actions")
     for _ in range(2):
-        apply_actions([record], store=store, calendar=calendar, names=TopicNames(""))
+        apply_actions([delivered], store=store, calendar=calendar, names=TopicNames(""))
     [email] = store.pending_caseworker_emails()
     assert (email.recipient, email.subject, email.text) == (
         "karen.holm@example.dk",

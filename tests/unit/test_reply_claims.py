@@ -14,9 +14,9 @@ from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore, plan_row
 from shared.database import make_engine
-from shared.events import InquiryRouted, InquiryTriaged, ReplyPlan, derived_id
-from shared.vocabulary import CaseworkerActionKind, Language, ReplyChannel
-from tests.reply_inquiries import local, triaged
+from shared.events import InquiryRouted, InquiryTriaged
+from shared.vocabulary import CaseworkerActionKind
+from tests.reply_inquiries import acknowledgement, local, triaged
 
 NOW = local(2026, 12, 4, 9)
 HOLD = timedelta(minutes=30)
@@ -35,17 +35,7 @@ def routed(event: InquiryTriaged, queue: str = QUEUE, **changes: object) -> Inqu
 
 
 def planned(store: ReplyStore, event: InquiryTriaged, deadline_day: int) -> None:
-    plan = ReplyPlan(
-        plan_id=derived_id("plan", event.inquiry_id),
-        kind="acknowledgement",
-        reply_channel=ReplyChannel.EMAIL,
-        language=Language.EN,
-        deadline=local(2026, 12, deadline_day, 16),
-        deadline_text="by then",
-        text="Dear citizen",
-        reason="Rule 5",
-        delivery="email",
-    )
+    plan = acknowledgement(event, local(2026, 12, deadline_day, 16))
     store.add_plans(
         [plan_row(event, plan, event.model_dump_json())],
         BusinessCalendar.from_settings(ReplySettings()),
