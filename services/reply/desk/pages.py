@@ -140,10 +140,17 @@ def build_pages(desk: Desk) -> Starlette:
         login = request.session.get("login")
         return accounts.get(str(login)) if login else None
 
+    def shown_as(request: Request) -> Caseworker | None:
+        """Who the page header names; nobody on a refusal of the sign-on itself."""
+        try:
+            return who(request)
+        except HTTPException:
+            return None
+
     def signed_in(request: Request) -> Caseworker:
         person = who(request)
         if person is None:
-            raise HTTPException(401)
+            raise HTTPException(401, "the sign-on proxy named nobody")
         return person
 
     def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -153,7 +160,7 @@ def build_pages(desk: Desk) -> Starlette:
             t=text,
             lang=lang,
             csrf=csrf_token(request),
-            me=who(request),
+            me=shown_as(request),
             flash=request.session.pop("flash", None),
             trusted=desk.settings.sign_on == "trusted-header",
             refresh=desk.settings.refresh_seconds,
@@ -216,9 +223,7 @@ def build_pages(desk: Desk) -> Starlette:
         }
 
     async def overview(request: Request) -> Response:
-        person = who(request)
-        if person is None:
-            return RedirectResponse("/sign-in", status_code=303)
+        person = signed_in(request)
         return page(request, "overview.html", **overview_values(request, person))
 
     async def overview_live(request: Request) -> Response:
@@ -391,6 +396,8 @@ def build_pages(desk: Desk) -> Starlette:
 
     async def errors(request: Request, problem: Exception) -> Response:
         assert isinstance(problem, HTTPException)
+        if problem.status_code == 401 and desk.settings.sign_on == "trusted-header":
+            return page(request, "refused.html", status=401, message=problem.detail)
         if problem.status_code == 401:
             return RedirectResponse("/sign-in", status_code=303)
         if problem.status_code == 403:
