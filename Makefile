@@ -13,7 +13,7 @@ BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 # services and the demo each connect with their own principal's settings from this folder.
 CLIENT_ENV := $(if $(SECURE),KAFKA_CLIENT_ENV_DIR=$(or $(STATE_DIR),$(CURDIR)/.state)/kafka/secure/clients)
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos fuzz train clean
+.PHONY: help install prometheus chromium kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos fuzz train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -75,7 +75,11 @@ run: up
 prometheus:
 	deploy/prometheus/install
 
-test: install prometheus
+# Debian's chromium for the desk's browser tests (Playwright drives it by its path).
+chromium:
+	deploy/desk/install-chromium
+
+test: install prometheus chromium
 	$(PY) -m pytest
 
 test-unit: install prometheus

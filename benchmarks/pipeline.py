@@ -20,6 +20,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from shared.settings import REPO_ROOT
 
 SERVICES = ("intake", "triage", "reply", "metrics")
+# Processes that are not a service's `serve`: the caseworkers' desk belongs to reply.
+COMMANDS = {"desk": ("services.reply", "desk")}
 
 
 def free_port() -> int:
@@ -77,7 +79,11 @@ class Pipeline:
         for instance in instances or SERVICES:
             log = (self.state_dir / f"{instance}.log").open("ab")
             self.processes[instance] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{service_of(instance)}", "serve"],
+                [
+                    sys.executable,
+                    "-m",
+                    *COMMANDS.get(instance, (f"services.{service_of(instance)}", "serve")),
+                ],
                 cwd=REPO_ROOT,
                 env=self.env(instance),
                 stdout=log,

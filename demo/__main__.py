@@ -201,7 +201,10 @@ def main() -> int:
         print(
             f"\nPost an e-mail through the HTTP gateway, as a channel system would:\n{front_door}"
         )
+    desk = f"http://127.0.0.1:{os.environ.get('DESK_HTTP_PORT', '9105')}/"
     print(
+        f"\nThe caseworkers' desk: {desk}  (demo login: lead / demo, every queue; anna / demo,"
+        " the contact centre; dina / demo, BUF's specialists; docs/desk.md)"
         "\nThe pipeline keeps running (make status; metrics on :9101-9104/metrics). Ctrl-C stops it."
     )
     try:

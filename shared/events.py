@@ -284,6 +284,13 @@ class CaseworkerAction(Envelope):
     reply_channel: ReplyChannel | None = Field(
         None, description="A reply sent: the channel it went by"
     )
+    recipient: str | None = Field(
+        None, description="A reply for reply to send (the desk): the citizen's address"
+    )
+    reply_subject: str | None = None
+    reply_text: str | None = Field(
+        None, description="A reply for reply to send by e-mail, as the caseworker wrote it"
+    )
 
 
 class ReplySent(Envelope):

@@ -32,6 +32,7 @@ class ServiceProcess:
         lifespan: Callable[[], AbstractAsyncContextManager[None]],
         title: str,
         routes: Sequence[tuple[str, Any]] = (),
+        pages: Any = None,
     ) -> None:
         self.broker = broker
         self.registry = registry
@@ -52,6 +53,10 @@ class ServiceProcess:
             specification=AsyncAPI(broker, title=f"Inquiry triage: {title}"),
             asyncapi_path="/docs/asyncapi",
         )
+        if pages is not None:
+            # An ASGI app of a service's own web pages (the caseworkers' desk) takes every path
+            # that is not one of the routes above.
+            self.app.not_found = pages  # type: ignore[method-assign]
 
     @asynccontextmanager
     async def _lifespan(self) -> AsyncIterator[None]:

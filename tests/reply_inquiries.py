@@ -18,6 +18,8 @@ from shared.events import (
     InquiryRouted,
     InquiryTriaged,
     Reason,
+    ReplyPlan,
+    derived_id,
 )
 from shared.vocabulary import (
     CaseworkerActionKind,
@@ -124,3 +126,18 @@ def record(value: bytes | Envelope, *, topic: str = "inquiries.triaged", offset:
     """A consumed Kafka record carrying `value`, as the batch subscriber hands it over."""
     body = value.model_dump_json().encode() if isinstance(value, Envelope) else value
     return ConsumerRecord(topic, 0, offset, 0, 0, b"key", body, None, 3, len(body), [])
+
+
+def acknowledgement(event: InquiryTriaged, deadline: datetime | None = None) -> ReplyPlan:
+    """An e-mail acknowledgement due by `deadline` (Monday 7 December, 16:00), as reply plans it."""
+    return ReplyPlan(
+        plan_id=derived_id("plan", event.inquiry_id),
+        kind="acknowledgement",
+        reply_channel=ReplyChannel.EMAIL,
+        language=Language.EN,
+        deadline=deadline or local(2026, 12, 7, 16),
+        deadline_text="You will hear from us by Monday 7 December",
+        text="Dear Karen Holm",
+        reason="Rule 5",
+        delivery="email",
+    )

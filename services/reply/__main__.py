@@ -1,6 +1,7 @@
 """`python -m services.reply [serve]` runs the reply service;
 `python -m services.reply queue ...` is the caseworker's command (docs/reply.md);
-`python -m services.reply purge` deletes closed plans past their retention (docs/privacy.md)."""
+`python -m services.reply purge` deletes closed plans past their retention (docs/privacy.md);
+`python -m services.reply desk` runs the caseworkers' desk (docs/desk.md)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def main(
     parser = argparse.ArgumentParser(prog="python -m services.reply")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the reply service (the default)")
+    commands.add_parser("desk", help="run the caseworkers' desk in the browser (docs/desk.md)")
     queue_command.add_parser(commands)
     commands.add_parser("purge", help="delete closed plans older than reply's retention setting")
     args = parser.parse_args(argv)
@@ -36,6 +38,12 @@ def main(
 
     if args.command == "queue":
         return queue_command.run(args, settings, out or Console(), err or Console(stderr=True))
+
+    if args.command == "desk":
+        from services.reply.desk.app import serve
+        from services.reply.desk.settings import DeskSettings
+
+        return serve(settings, DeskSettings())
 
     from services.reply.app import build_app
 

@@ -76,9 +76,15 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
 
     @batch_subscriber(broker, settings, CASEWORKER_ACTIONS, stage=REPLY_STAGE)
     async def on_caseworker_actions(records: Records) -> Handled:
-        return Handled(
-            apply_actions(records, store=state["store"], calendar=state["calendar"], names=names)
+        outgoing = apply_actions(
+            records, store=state["store"], calendar=state["calendar"], names=names
         )
+
+        def wake_if_mail() -> None:
+            if any(o.topic == REPLIES_SENT for o in outgoing):
+                state["watch"].wake()  # a caseworker's e-mail may be waiting
+
+        return Handled(outgoing, [wake_if_mail])
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

@@ -14,7 +14,7 @@ from aiokafka import ConsumerRecord
 from services.reply.business_hours import BusinessCalendar
 from services.reply.planner import CannotPlan, plan_reply
 from services.reply.settings import ReplySettings
-from services.reply.store import ReplyStore, plan_row
+from services.reply.store import PlanRecord, ReplyStore, plan_row
 from services.reply.templates import ReplyTemplates
 from shared.bus import Outgoing, dead_letter, decode_events, first_seen
 from shared.events import (
@@ -178,4 +178,28 @@ def apply_actions(
                 caseworker=action.caseworker,
             )
             outgoing.append(Outgoing(REPLIES_SENT, sent, key=plan.thread_key))
+            if (
+                action.reply_text
+                and action.recipient
+                and action.reply_channel is ReplyChannel.EMAIL
+            ):
+                store.add_caseworker_emails([caseworker_email(action, plan)])
     return outgoing
+
+
+def caseworker_email(action: CaseworkerAction, plan: PlanRecord) -> dict[str, Any]:
+    """A reply written on the desk, for the deadline watch to send (once: keyed by the action)."""
+    message_id = plan.routed.inquiry.channel_message_id
+    return {
+        "event_id": action.event_id,
+        "inquiry_id": action.inquiry_id,
+        "recipient": action.recipient,
+        "subject": action.reply_subject or "",
+        "language": plan.language,
+        "text": action.reply_text,
+        "in_reply_to": message_id if message_id.startswith("<") else None,
+        "delivery_state": "pending",
+        "delivery_attempts": 0,
+        "delivered_at": None,
+        "delivery_error": None,
+    }

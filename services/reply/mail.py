@@ -10,6 +10,7 @@ from email.utils import format_datetime, make_msgid
 import aiosmtplib
 
 from services.reply.settings import ReplySettings
+from services.reply.store import CaseworkerEmail
 from shared.events import InquiryRouted, ReplyPlan, utc_now
 from shared.vocabulary import Channel
 
@@ -38,6 +39,21 @@ def compose(plan: ReplyPlan, routed: InquiryRouted, settings: ReplySettings) -> 
         message["In-Reply-To"] = inquiry.channel_message_id
         message["References"] = inquiry.channel_message_id
     message.set_content(plan.text + "\n")
+    return message
+
+
+def compose_caseworker_reply(email: CaseworkerEmail, settings: ReplySettings) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = email.recipient
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(utc_now())
+    message["Message-ID"] = make_msgid(idstring=str(email.event_id), domain="reply.invalid")
+    message["Content-Language"] = email.language
+    if email.in_reply_to:
+        message["In-Reply-To"] = email.in_reply_to
+        message["References"] = email.in_reply_to
+    message.set_content(email.text + "\n")
     return message
 
 

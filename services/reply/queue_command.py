@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,9 +14,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from services.reply import caseworker as desk
+from services.reply import actions as rules
+from services.reply import claims
+from services.reply import display as words
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
+from shared.database import make_engine
 from shared.events import InquiryRouted, utc_now
 from shared.vocabulary import ALL_QUEUES, CaseworkerActionKind, Complexity, Department, ReplyChannel
 
@@ -39,10 +43,17 @@ def add_parser(commands: Any) -> None:
     peek = sub.add_parser("peek", help="the next inquiries of a queue, without taking them")
     peek.add_argument("queue")
     peek.add_argument("-n", "--count", type=int, default=10)
-    take = sub.add_parser("next", help="take the next inquiries of a queue and claim them")
+    take = sub.add_parser(
+        "next", help="take the inquiries with the earliest deadlines of a queue and claim them"
+    )
     take.add_argument("queue")
     take.add_argument("-n", "--count", type=int, default=1)
     take.add_argument("--caseworker", help="who you are (default: REPLY_CASEWORKER or your login)")
+    mine = sub.add_parser("mine", help="the inquiries you hold (claimed, or awaiting the citizen)")
+    mine.add_argument("--caseworker", help="who you are (default: REPLY_CASEWORKER or your login)")
+    free = sub.add_parser("unclaim", help="give an inquiry you hold back to its queue")
+    free.add_argument("inquiry", help="the inquiry id, or its first characters")
+    free.add_argument("--caseworker", help="who you are (default: REPLY_CASEWORKER or your login)")
     show = sub.add_parser("show", help="one inquiry: its text, decision, deadline and history")
     show.add_argument("inquiry", help="the inquiry id, or its first characters")
     for name, kind in ACTIONS.items():
@@ -63,7 +74,7 @@ def run(args: argparse.Namespace, settings: ReplySettings, out: Console, err: Co
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         return _run(args, settings, out)
-    except desk.DeskError as problem:
+    except rules.DeskError as problem:
         err.print(f"[bold red]error:[/] {problem}")
         return 2
     except (KafkaConnectionError, KafkaError, OSError) as problem:
@@ -77,55 +88,75 @@ def run(args: argparse.Namespace, settings: ReplySettings, out: Console, err: Co
 def _run(args: argparse.Namespace, settings: ReplySettings, out: Console) -> int:
     zone = ZoneInfo(settings.timezone)
     command = args.queue_command
+    store = ReplyStore(make_engine(settings))
+    now = utc_now()
+    who = getattr(args, "caseworker", None) or rules.default_caseworker(settings)
     if command in ("peek", "next"):
-        desk.known_queue(args.queue)
+        rules.known_queue(args.queue)
         if args.count < 1:
-            raise desk.DeskError("--count must be at least 1")
+            raise rules.DeskError("--count must be at least 1")
+    if command in ("list", "peek", "next", "mine"):
+        # The work table is fed by the desk; reading up to the queues' ends first shows what
+        # arrived since, whether or not the desk runs.
+        asyncio.run(claims.catch_up(settings, store))
     if command == "list":
-        waiting = desk.run(desk.waiting_by_queue(settings))
-        out.print(_queues_table(waiting, desk.open_store(settings).open_by_queue(utc_now())))
+        out.print(_queues_table(claims.overview(store, ALL_QUEUES, now, now)))
         return 0
     if command == "peek":
-        tasks = desk.run(desk.peek(settings, args.queue, args.count))
-        if not tasks:
+        work = claims.waiting(store, args.queue, now, count=args.count)
+        if not work:
             out.print(f"[green]{args.queue} is empty:[/] nothing waits to be taken.")
             return 0
-        out.print(_tasks_table(f"Next in {args.queue}", tasks, desk.open_store(settings), zone))
+        out.print(_tasks_table(f"Next in {args.queue}", [w.routed for w in work], store, zone))
         return 0
     if command == "next":
-        who = args.caseworker or desk.default_caseworker(settings)
-        taken = desk.run(desk.take_next(settings, args.queue, who, args.count))
-        if taken.unreadable:
-            out.print(f"[yellow]skipped {taken.unreadable} unreadable record(s) in {args.queue}[/]")
-        if not taken.tasks:
-            why = (
-                "every partition of the queue is held by another caseworker; try again shortly"
-                if not taken.partitions
-                else "nothing waits to be taken"
-            )
-            out.print(f"[green]{args.queue}:[/] {why}.")
+        taken = claims.claim_next(
+            store, [args.queue], who, now, hold=settings.claim_hold, count=args.count
+        )
+        if not taken:
+            out.print(f"[green]{args.queue}:[/] nothing waits to be taken.")
             return 0
-        store = desk.open_store(settings)
-        out.print(_tasks_table(f"Taken by {who} from {args.queue}", taken.tasks, store, zone))
-        for task in taken.tasks:
+        announce = [rules.claim_action(t.routed, who, t.queue) for t in taken]
+        try:
+            asyncio.run(rules.publish(settings, announce))
+        except BaseException:
+            for item in taken:
+                claims.unclaim(store, item.inquiry_id, who)
+            raise
+        tasks = [t.routed for t in taken]
+        out.print(_tasks_table(f"Taken by {who} from {args.queue}", tasks, store, zone))
+        for task in tasks:
             out.print(_task_panel(task, store, zone))
         return 0
-    store = desk.open_store(settings)
-    plan = desk.find_plan(store, args.inquiry)
+    if command == "mine":
+        held = claims.mine(store, who, now)
+        if not held:
+            out.print(f"[green]{who} holds no inquiry.[/]")
+            return 0
+        out.print(_tasks_table(f"Held by {who}", [w.routed for w in held], store, zone))
+        return 0
+    plan = rules.find_plan(store, args.inquiry)
     if command == "show":
         out.print(_task_panel(plan.routed, store, zone, history=True))
         return 0
+    if command == "unclaim":
+        if not claims.unclaim(store, plan.inquiry_id, who):
+            raise rules.DeskError(f"{who} holds no claim on {words.short(plan.inquiry_id)}")
+        out.print(f"[green]back in {plan.queue}:[/] {words.short(plan.inquiry_id)}")
+        return 0
     kind = ACTIONS[command]
-    who = args.caseworker or desk.default_caseworker(settings)
+    holder = claims.holder(store, plan.inquiry_id, now)
+    if holder and holder != who:
+        raise rules.DeskError(f"{holder} holds {words.short(plan.inquiry_id)}; it is not yours")
     target = None
     if kind is CaseworkerActionKind.REROUTE:
-        target = desk.reroute_target(
+        target = rules.reroute_target(
             plan,
             to_queue=args.to_queue,
             to_department=args.to_department,
             to_complexity=args.to_complexity,
         )
-    outgoing = desk.action_for(
+    outgoing = rules.action_for(
         plan,
         kind,
         who,
@@ -133,14 +164,23 @@ def _run(args: argparse.Namespace, settings: ReplySettings, out: Console) -> int
         reply_channel=getattr(args, "channel", None),
         target=target,
     )
-    desk.run(desk.publish(settings, outgoing))
+    asyncio.run(rules.publish(settings, outgoing))
+    claims.after_action(
+        store,
+        plan.inquiry_id,
+        kind,
+        who,
+        utc_now(),
+        hold=settings.claim_hold,
+        to_queue=target.queue if target else None,
+    )
     where = (
         f" to {target.queue} ({target.complexity.value}, {target.department.value})"
         if target
         else ""
     )
     out.print(
-        f"[green]recorded:[/] {kind.value}{where} on inquiry {desk.short(plan.inquiry_id)} "
+        f"[green]recorded:[/] {kind.value}{where} on inquiry {words.short(plan.inquiry_id)} "
         f"({plan.queue}) by {who}"
     )
     return 0
@@ -149,20 +189,20 @@ def _run(args: argparse.Namespace, settings: ReplySettings, out: Console) -> int
 # ---- tables ---------------------------------------------------------------------------------
 
 
-def _queues_table(waiting: dict[str, int | None], open_plans: dict[str, tuple[int, int]]) -> Table:
+def _queues_table(states: list[claims.QueueState]) -> Table:
     table = Table(title="Queues", title_justify="left")
     table.add_column("queue")
     table.add_column("waiting to be taken", justify="right")
-    table.add_column("open deadlines", justify="right")
+    table.add_column("held", justify="right")
+    table.add_column("earliest deadline")
     table.add_column("overdue", justify="right")
-    for queue in ALL_QUEUES:
-        count = waiting.get(queue)
-        open_, late = open_plans.get(queue, (0, 0))
+    for state in states:
         table.add_row(
-            queue,
-            "no topic yet" if count is None else str(count),
-            str(open_),
-            Text(str(late), style="bold red" if late else ""),
+            state.queue,
+            str(state.waiting),
+            str(state.held),
+            state.oldest_deadline.isoformat(timespec="minutes") if state.oldest_deadline else "-",
+            Text(str(state.overdue), style="bold red" if state.overdue else ""),
         )
     return table
 
@@ -182,12 +222,12 @@ def _tasks_table(
     for task in tasks:
         plan = plans.get(task.inquiry_id) if task.inquiry_id else None
         d = task.decision
-        deadline = desk.deadline_words(plan, zone)
+        deadline = words.deadline_words(plan, zone)
         reply = task.callback.reply_channel.value if task.callback else d.reply_channel.value
         table.add_row(
-            f"{desk.short(task.inquiry_id)}\n{'callback' if task.callback else 'inquiry'}",
-            f"{task.inquiry.channel.value}\n{desk.local_time(task.inquiry.received_at, zone)}",
-            desk.matter(task),
+            f"{words.short(task.inquiry_id)}\n{'callback' if task.callback else 'inquiry'}",
+            f"{task.inquiry.channel.value}\n{words.local_time(task.inquiry.received_at, zone)}",
+            words.matter(task),
             f"{d.complexity.value}\n{d.department.value} ({d.confidence:.2f})",
             f"by {reply}",
             Text(deadline, style="bold red" if deadline.startswith("OVERDUE") else ""),
@@ -206,11 +246,11 @@ def _task_panel(
     facts.add_column()
     facts.add_row("inquiry", str(task.inquiry_id))
     facts.add_row(
-        "came by", f"{inquiry.channel.value}, {desk.local_time(inquiry.received_at, zone)}"
+        "came by", f"{inquiry.channel.value}, {words.local_time(inquiry.received_at, zone)}"
     )
     contact = ", ".join(x for x in (citizen.name, citizen.phone, citizen.email) if x)
     facts.add_row("citizen", contact or "-")
-    facts.add_row("matter", desk.matter(task))
+    facts.add_row("matter", words.matter(task))
     facts.add_row(
         "decision",
         f"{decision.complexity.value} · {decision.department.value} · {decision.queue} "
@@ -218,7 +258,7 @@ def _task_panel(
     )
     if plan is not None and plan.queue != decision.queue:
         facts.add_row("now in", f"{plan.queue} ({plan.complexity} · {plan.department}), rerouted")
-    facts.add_row("deadline", desk.deadline_words(plan, zone))
+    facts.add_row("deadline", words.deadline_words(plan, zone))
     if plan is not None:
         reply = plan.plan
         facts.add_row("reply", f"{reply.kind} by {reply.reply_channel.value} ({reply.delivery})")
@@ -228,7 +268,7 @@ def _task_panel(
     if task.callback:
         facts.add_row(
             "callback",
-            f"ring {task.callback.recipient} by {desk.local_time(task.callback.deadline, zone)}",
+            f"ring {task.callback.recipient} by {words.local_time(task.callback.deadline, zone)}",
         )
     for reason in decision.reasons:
         facts.add_row(reason.about, reason.text)
@@ -237,7 +277,7 @@ def _task_panel(
     parts.append(Panel(Text(body), title="the citizen wrote", title_align="left"))
     if history and plan is not None:
         parts += _history(store, plan, zone)
-    return Panel(Group(*parts), title=f"inquiry {desk.short(task.inquiry_id)}", title_align="left")
+    return Panel(Group(*parts), title=f"inquiry {words.short(task.inquiry_id)}", title_align="left")
 
 
 def _history(store: ReplyStore, plan: Any, zone: ZoneInfo) -> list[Any]:
@@ -246,7 +286,7 @@ def _history(store: ReplyStore, plan: Any, zone: ZoneInfo) -> list[Any]:
         actions.add_column(column)
     for record in store.actions(plan.inquiry_id):
         actions.add_row(
-            desk.local_time(record.occurred_at, zone),
+            words.local_time(record.occurred_at, zone),
             record.action,
             record.caseworker,
             record.outcome,
@@ -259,11 +299,11 @@ def _history(store: ReplyStore, plan: Any, zone: ZoneInfo) -> list[Any]:
         pauses.add_column(column)
     for pause in kept:
         pauses.add_row(
-            desk.local_time(pause.paused_at, zone),
+            words.local_time(pause.paused_at, zone),
             pause.paused_by,
-            desk.local_time(pause.resumed_at, zone) if pause.resumed_at else "still waiting",
+            words.local_time(pause.resumed_at, zone) if pause.resumed_at else "still waiting",
             pause.resumed_by or "",
-            desk.local_time(pause.deadline_before, zone),
-            desk.local_time(pause.deadline_after, zone) if pause.deadline_after else "",
+            words.local_time(pause.deadline_before, zone),
+            words.local_time(pause.deadline_after, zone) if pause.deadline_after else "",
         )
     return [actions, pauses]

@@ -132,7 +132,9 @@ class ReplySettings(DownstreamSettings):
 
     # ---- the caseworker command
     caseworker: str | None = Field(None, description="Who acts, when --caseworker is not given")
-    caseworker_join_seconds: float = Field(15.0, gt=0)
+    claim_minutes: float = Field(
+        30.0, gt=0, description="A claim no caseworker works on for this long is free again"
+    )
 
     @field_validator("response_targets", mode="after")
     @classmethod
@@ -156,6 +158,6 @@ class ReplySettings(DownstreamSettings):
             refuse_placeholder("REPLY_SMTP_PASSWORD", self.smtp_password or "")
         return self
 
-    def caseworker_group(self, queue: str) -> str:
-        """All caseworkers of one queue share a consumer group, so no two take the same inquiry."""
-        return f"{self.topic_prefix}caseworkers.{queue}"
+    @property
+    def claim_hold(self) -> timedelta:
+        return timedelta(minutes=self.claim_minutes)

@@ -149,6 +149,65 @@ class ActionRecord(SQLModel, table=True):
     action_json: str = Field(sa_column=Column(String, nullable=False))
 
 
+class WorkItem(SQLModel, table=True):
+    """One piece of a caseworker's work, fed from the queue topics: an inquiry (or a callback
+    task) in its queue, claimed by at most one caseworker at a time, until its claim expires."""
+
+    __tablename__ = "reply_work_item"
+    __table_args__ = (Index("ix_reply_work_item_queue_open", "queue", "closed_at"),)
+
+    item_id: uuid.UUID = Field(primary_key=True, description="From the inquiry id and the kind")
+    inquiry_id: uuid.UUID = Field(index=True)
+    kind: str = Field(description="inquiry | callback")
+    queue: str
+    thread_key: str
+    received_at: datetime = _moment(nullable=False)
+    routed_at: datetime = _moment(nullable=False)
+    # A callback's own deadline; an inquiry's is its plan's (reply_plan), which pauses move.
+    deadline: datetime | None = _moment(nullable=True)
+    claimed_by: str | None = Field(default=None, index=True)
+    claimed_at: datetime | None = _moment(nullable=True)
+    # None with a claimant: held while the deadline is paused for the citizen.
+    claim_expires_at: datetime | None = _moment(nullable=True)
+    closed_at: datetime | None = _moment(nullable=True)
+    closed_by: str | None = None
+    routed_json: str = Field(sa_column=Column(String, nullable=False))
+
+    @property
+    def routed(self) -> InquiryRouted:
+        return InquiryRouted.model_validate_json(self.routed_json)
+
+
+class WorkFeedPosition(SQLModel, table=True):
+    """How far the work table has read each partition of each queue topic; moved in the same
+    transaction as the items, so any number of feeders (the desk, the command) agree."""
+
+    __tablename__ = "reply_work_feed"
+
+    topic: str = Field(primary_key=True)
+    partition: int = Field(primary_key=True)
+    next_offset: int
+
+
+class CaseworkerEmail(SQLModel, table=True):
+    """A caseworker's reply written on the desk, sent over SMTP by the deadline watch once."""
+
+    __tablename__ = "reply_caseworker_email"
+
+    event_id: uuid.UUID = Field(primary_key=True, description="The reply_sent action's id")
+    inquiry_id: uuid.UUID | None
+    recipient: str
+    subject: str
+    language: str
+    text: str = Field(sa_column=Column(String, nullable=False))
+    in_reply_to: str | None = None
+    # pending | sending | sent | failed
+    delivery_state: str = Field(index=True)
+    delivery_attempts: int = 0
+    delivered_at: datetime | None = _moment(nullable=True)
+    delivery_error: str | None = None
+
+
 WAITING_FOR_PLAN = "waiting for the plan"
 
 
@@ -206,7 +265,15 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
 class ReplyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, PlanRecord, DeadlinePause, ActionRecord)
+        create_tables(
+            engine,
+            PlanRecord,
+            DeadlinePause,
+            ActionRecord,
+            WorkItem,
+            WorkFeedPosition,
+            CaseworkerEmail,
+        )
         # A store created before the index existed gets it too.
         for index in PlanRecord.__table__.indexes:  # type: ignore[attr-defined]
             index.create(engine, checkfirst=True)
@@ -410,6 +477,11 @@ class ReplyStore:
                 .where(col(PlanRecord.delivery_state) == "sending")
                 .values(delivery_state="pending")
             )
+            connection.execute(
+                update(CaseworkerEmail)
+                .where(col(CaseworkerEmail.delivery_state) == "sending")
+                .values(delivery_state="pending")
+            )
         return int(result.rowcount or 0)
 
     def _transition(self, plan_id: uuid.UUID, before: str, **values: Any) -> bool:
@@ -418,6 +490,32 @@ class ReplyStore:
                 update(PlanRecord)
                 .where(col(PlanRecord.plan_id) == plan_id)
                 .where(col(PlanRecord.delivery_state) == before)
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
+    # ---- a caseworker's e-mail replies
+
+    def add_caseworker_emails(self, rows: list[dict[str, Any]]) -> int:
+        return insert_new(self.engine, CaseworkerEmail, rows)
+
+    def pending_caseworker_emails(self, *, limit: int = 100) -> list[CaseworkerEmail]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(CaseworkerEmail)
+                    .where(CaseworkerEmail.delivery_state == "pending")
+                    .limit(limit)
+                ).all()
+            )
+
+    def caseworker_email_moves(self, event_id: uuid.UUID, before: str, **values: Any) -> bool:
+        """Move one e-mail from state `before`; False when another instance moved it first."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(CaseworkerEmail)
+                .where(col(CaseworkerEmail.event_id) == event_id)
+                .where(col(CaseworkerEmail.delivery_state) == before)
                 .values(**values)
             )
         return bool(result.rowcount)

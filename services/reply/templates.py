@@ -19,7 +19,15 @@ import yaml
 from shared.vocabulary import Language
 
 MessageKind = Literal["acknowledgement", "reply", "callback"]
-TEXT_TEMPLATES = ("deadline", "subject", "acknowledgement", "reply", "callback")
+TEXT_TEMPLATES = (
+    "deadline",
+    "subject",
+    "acknowledgement",
+    "reply",
+    "callback",
+    "caseworker_subject",
+    "caseworker_reply",
+)
 
 # What every template may use; rendering with these at load time finds a misspelt variable.
 _SAMPLE = {
@@ -170,6 +178,18 @@ class ReplyTemplates:
         subject = subject_template.render(**values).strip() if subject_template else ""
         text = self.by_language[language].texts[kind].render(**values).strip()
         return Rendered(language, subject, text, deadline, notes)
+
+    def caseworker_draft(self, language: Language, context: dict[str, Any]) -> tuple[str, str]:
+        """The subject and text a caseworker starts a reply from, in this language if it has it."""
+        found = self.by_language.get(language)
+        if found is None or "caseworker_reply" not in found.texts:
+            found = next(t for t in self.by_language.values() if "caseworker_reply" in t.texts)
+        values = {**context, "matter": context.get("matter", {}).get(found.language)}
+        subject = found.texts.get("caseworker_subject")
+        return (
+            subject.render(**values).strip() if subject else "",
+            found.texts["caseworker_reply"].render(**values).strip(),
+        )
 
 
 def _name(language: Language) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter
 
-from services.reply.mail import SmtpMailer, compose
+from services.reply.mail import SmtpMailer, compose, compose_caseworker_reply
 from services.reply.settings import ReplySettings
 from services.reply.store import PlanRecord, ReplyStore
 from shared.bus import Outgoing
@@ -107,7 +107,44 @@ class DeadlineWatch:
         await self.report_overdue()
         self.metrics.checks.inc()
 
+    async def send_caseworker_emails(self) -> None:
+        """Replies written on the desk: sent once, by whichever instance moves them first."""
+        store = self.store
+        waiting = [
+            e
+            for e in store.pending_caseworker_emails()
+            if store.caseworker_email_moves(
+                e.event_id, "pending", delivery_state="sending",
+                delivery_attempts=e.delivery_attempts + 1,
+            )
+        ]  # fmt: skip
+        if not waiting:
+            return
+        try:
+            outcomes = await self.mailer.send(
+                [compose_caseworker_reply(e, self.settings) for e in waiting]
+            )
+        except Exception:
+            for email in waiting:
+                store.caseworker_email_moves(email.event_id, "sending", delivery_state="pending")
+            raise
+        for email, outcome in zip(waiting, outcomes, strict=True):
+            if outcome.sent:
+                store.caseworker_email_moves(
+                    email.event_id, "sending", delivery_state="sent", delivered_at=self.clock()
+                )
+                self.metrics.sent.labels("caseworker reply").inc()
+                continue
+            final = (
+                outcome.final or email.delivery_attempts + 1 >= self.settings.delivery_max_attempts
+            )
+            store.caseworker_email_moves(
+                email.event_id, "sending", delivery_state="failed" if final else "pending",
+                delivery_error=(outcome.error or "not sent")[:500],
+            )  # fmt: skip
+
     async def send_emails(self) -> None:
+        await self.send_caseworker_emails()
         waiting = [p for p in self.store.pending_emails() if self.store.start_sending(p.plan_id)]
         if not waiting:
             return

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from services.reply import caseworker as desk
+from services.reply import actions as desk
 from services.reply.__main__ import main
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
 from services.reply.store import PlanRecord, ReplyStore, plan_row
 from shared.database import make_engine
-from shared.events import CaseworkerAction, InquiryRouted, ReplyPlan, derived_id
+from shared.events import CaseworkerAction, InquiryRouted
 from shared.vocabulary import CaseworkerActionKind as Kind
-from shared.vocabulary import Channel, Complexity, Department, Language, ReplyChannel
-from tests.reply_inquiries import action, local, triaged
+from shared.vocabulary import Channel, Complexity, Department
+from tests.reply_inquiries import acknowledgement, action, local, triaged
 
 
 @pytest.fixture
@@ -28,17 +28,7 @@ def settings(tmp_path: Path) -> ReplySettings:
 
 def stored(settings: ReplySettings, **fields: object) -> PlanRecord:
     event = triaged(**fields)  # type: ignore[arg-type]
-    plan = ReplyPlan(
-        plan_id=derived_id("plan", event.inquiry_id),
-        kind="acknowledgement",
-        reply_channel=ReplyChannel.EMAIL,
-        language=Language.EN,
-        deadline=local(2026, 12, 7, 16),
-        deadline_text="You will hear from us by Monday 7 December",
-        text="Dear Karen Holm",
-        reason="Rule 5",
-        delivery="email",
-    )
+    plan = acknowledgement(event)
     store = ReplyStore(make_engine(settings))
     store.add_plans(
         [plan_row(event, plan, event.model_dump_json())], BusinessCalendar.from_settings(settings)
