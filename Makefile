@@ -1,6 +1,8 @@
 # One way to set up, run and check the pipeline: the same commands for a person and for CI.
 SHELL := /bin/bash
-PYTHON_VERSION ?= python3.11
+# The newest python3.11+ that runs from PATH (a pyenv shim of a version not selected does not
+# run, so it is tried rather than looked up). The code supports 3.11 and later; the image pins one.
+PYTHON_VERSION ?= $(shell for v in 3.14 3.13 3.12 3.11; do python$$v -c '' 2>/dev/null && { echo python$$v; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -10,7 +12,7 @@ export KAFKA_PORT ?= 9092
 # the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
 BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+.PHONY: help install lock prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -20,14 +22,27 @@ help:
 	@echo "make bench    throughput and latency against the real broker"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
-$(STAMP): pyproject.toml
-	@command -v $(PYTHON_VERSION) >/dev/null || { echo "$(PYTHON_VERSION) is needed"; exit 1; }
+# Installs exactly what requirements/dev.lock pins (hashes checked), then the project itself;
+# `pip check` fails when pyproject.toml declares a dependency the lock lacks (run `make lock`).
+$(STAMP): pyproject.toml requirements/dev.lock
+	@[ -n "$(PYTHON_VERSION)" ] || { echo "python3.11 or newer is needed"; exit 1; }
+	@echo "using $(PYTHON_VERSION) ($$($(PYTHON_VERSION) --version))"
 	$(PYTHON_VERSION) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	$(VENV)/bin/pip check
 	touch $(STAMP)
 
 install: $(STAMP) kafka-jars
+
+# Re-resolves the lock files from pyproject.toml (after a dependency is added or raised):
+# runtime.lock for the image, dev.lock (runtime + the dev extra) for make install and CI.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+lock:
+	@[ -x $(VENV)/bin/uv ] || { $(MAKE) $(STAMP) || $(VENV)/bin/pip install --quiet uv; }
+	$(LOCK) -o requirements/runtime.lock
+	$(LOCK) --extra dev -o requirements/dev.lock
 
 kafka-jars:
 	$(KAFKACTL) fetch
