@@ -65,7 +65,11 @@ REPLIES_SENT = "replies.sent"
 
 
 def all_topics() -> list[TopicSpec]:
-    specs = [TopicSpec(raw_topic(c), None, ("channel adapters",), (INTAKE_STAGE,)) for c in Channel]
+    # Intake also writes raw topics: what its HTTP gateway and SMTP receiver accept.
+    specs = [
+        TopicSpec(raw_topic(c), None, ("channel adapters", INTAKE_STAGE), (INTAKE_STAGE,))
+        for c in Channel
+    ]
     specs += [
         TopicSpec(
             INQUIRIES_RECEIVED, InquiryReceived, (INTAKE_STAGE,), (TRIAGE_STAGE, METRICS_STAGE)
