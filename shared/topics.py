@@ -20,7 +20,7 @@ from shared.events import (
     ReplyPlanned,
     ReplySent,
 )
-from shared.vocabulary import ALL_QUEUES, Channel, ReplyChannel
+from shared.vocabulary import ALL_QUEUES, CONTACT_CENTRE_QUEUE, Channel, ReplyChannel
 
 INTAKE_STAGE = "intake"
 TRIAGE_STAGE = "triage"
@@ -64,6 +64,13 @@ REPLIES_OVERDUE = "replies.overdue"
 REPLIES_SENT = "replies.sent"
 
 
+def _queue_producers(queue: str) -> tuple[str, ...]:
+    """Triage routes to every queue; reply adds callback tasks to the contact centre's only;
+    caseworker tools reroute an inquiry to any."""
+    reply = (REPLY_STAGE,) if queue == CONTACT_CENTRE_QUEUE else ()
+    return (TRIAGE_STAGE, *reply, "caseworker tools")
+
+
 def all_topics() -> list[TopicSpec]:
     # Intake also writes raw topics: what its HTTP gateway and SMTP receiver accept.
     specs = [
@@ -76,13 +83,7 @@ def all_topics() -> list[TopicSpec]:
         ),
         TopicSpec(INQUIRIES_TRIAGED, InquiryTriaged, (TRIAGE_STAGE,), (REPLY_STAGE, METRICS_STAGE)),
         *(
-            # reply adds callback tasks (contact-centre); caseworker tools a rerouted inquiry
-            TopicSpec(
-                queue_topic(q),
-                InquiryRouted,
-                (TRIAGE_STAGE, REPLY_STAGE, "caseworker tools"),
-                ("caseworker tools",),
-            )
+            TopicSpec(queue_topic(q), InquiryRouted, _queue_producers(q), ("caseworker tools",))
             for q in ALL_QUEUES
         ),
         TopicSpec(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter
@@ -18,10 +18,14 @@ from services.intake.settings import IntakeSettings
 from services.intake.smtp import MunicipalMailbox, start_smtp
 from services.intake.store import Originals, SeenMessages
 from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.contracts import DocumentedAs, declare_publishers
 from shared.database import make_engine
 from shared.service import ServiceProcess
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
+
+# The records are validated by the handler; the AsyncAPI document shows their schemas.
+RawRecords = Annotated[list[bytes], DocumentedAs(*(raw_topic(c) for c in Channel))]
 
 
 def build_app(settings: IntakeSettings) -> ServiceProcess:
@@ -34,11 +38,12 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
+    declare_publishers(broker, names, INTAKE_STAGE)
     state: dict[str, Any] = {}
     raw_topics = [raw_topic(c) for c in Channel]
 
     @batch_subscriber(broker, settings, *raw_topics)
-    async def on_raw_inquiries(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_raw_inquiries(records: RawRecords, message: KafkaMessage) -> None:
         seen: SeenMessages = state["seen"]
         batch = process_raw_batch(
             message.raw_message,

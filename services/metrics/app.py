@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from faststream.kafka import KafkaMessage
@@ -21,11 +21,15 @@ from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
 from services.metrics.tally import ReasonCategories, Tally, read_events
 from shared.bus import batch_subscriber, ensure_topics, make_broker
+from shared.contracts import DocumentedAs
 from shared.database import make_engine
 from shared.service import ServiceProcess
 from shared.topics import TopicNames
 
 log = logging.getLogger(__name__)
+
+# The records are validated by the handler; the AsyncAPI document shows their schemas.
+CountedRecords = Annotated[list[bytes], DocumentedAs(*COUNTED)]
 
 
 def build_app(settings: MetricsSettings) -> ServiceProcess:
@@ -50,7 +54,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     state: dict[str, Any] = {}
 
     @batch_subscriber(broker, settings, *COUNTED)
-    async def on_counted_events(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_counted_events(records: CountedRecords, message: KafkaMessage) -> None:
         events, unreadable = read_events(message.raw_message, names)
         statistics: Statistics = state["statistics"]
         # One transaction per batch, off the event loop so /metrics answers meanwhile.

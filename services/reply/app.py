@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter
@@ -20,6 +20,7 @@ from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from services.reply.watch import Clock, DeadlineWatch, WatchMetrics
 from shared.bus import Outgoing, batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.contracts import DocumentedAs, declare_publishers
 from shared.database import make_engine
 from shared.events import utc_now
 from shared.service import ServiceProcess
@@ -38,6 +39,10 @@ from shared.topics import (
 )
 from shared.vocabulary import CONTACT_CENTRE_QUEUE
 
+# The records are validated by the handlers; the AsyncAPI document shows their schemas.
+TriagedRecords = Annotated[list[bytes], DocumentedAs(INQUIRIES_TRIAGED)]
+ActionRecords = Annotated[list[bytes], DocumentedAs(CASEWORKER_ACTIONS)]
+
 
 def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProcess:
     """`clock` tells the deadline watch the time: tests move it instead of waiting."""
@@ -50,13 +55,14 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
     )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
+    declare_publishers(broker, names, REPLY_STAGE)
     state: dict[str, Any] = {}
 
     async def publish(outgoing: Sequence[Outgoing]) -> None:
         await publish_confirmed(broker, names, outgoing)
 
     @batch_subscriber(broker, settings, INQUIRIES_TRIAGED)
-    async def on_inquiries_triaged(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_inquiries_triaged(records: TriagedRecords, message: KafkaMessage) -> None:
         store: ReplyStore = state["store"]
         batch = plan_batch(
             message.raw_message,
@@ -74,7 +80,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
             state["watch"].wake()
 
     @batch_subscriber(broker, settings, CASEWORKER_ACTIONS)
-    async def on_caseworker_actions(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_caseworker_actions(records: ActionRecords, message: KafkaMessage) -> None:
         outgoing = apply_actions(
             message.raw_message, store=state["store"], calendar=state["calendar"], names=names
         )

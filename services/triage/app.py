@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter
@@ -15,6 +15,7 @@ from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
+from shared.contracts import DocumentedAs, declare_publishers
 from shared.database import make_engine
 from shared.events import InquiryTriaged
 from shared.service import ServiceProcess
@@ -28,6 +29,10 @@ from shared.topics import (
     queue_topic,
 )
 from shared.vocabulary import ALL_QUEUES
+
+# The records are validated by the handlers; the AsyncAPI document shows their schemas.
+ReceivedRecords = Annotated[list[bytes], DocumentedAs(INQUIRIES_RECEIVED)]
+ActionRecords = Annotated[list[bytes], DocumentedAs(CASEWORKER_ACTIONS)]
 
 
 def build_app(settings: TriageSettings) -> ServiceProcess:
@@ -55,10 +60,11 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
+    declare_publishers(broker, names, TRIAGE_STAGE)
     state: dict[str, Any] = {}
 
     @batch_subscriber(broker, settings, INQUIRIES_RECEIVED)
-    async def on_inquiries_received(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_inquiries_received(records: ReceivedRecords, message: KafkaMessage) -> None:
         outgoing, decisions = triage_batch(
             message.raw_message,
             classifier=state["classifier"],
@@ -83,7 +89,7 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     )
 
     @batch_subscriber(broker, actions_settings, CASEWORKER_ACTIONS)
-    async def on_caseworker_actions(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_caseworker_actions(records: ActionRecords, message: KafkaMessage) -> None:
         dead, stored = record_corrections(message.raw_message, store=state["store"], names=names)
         await publish_confirmed(broker, names, dead)
         corrections.inc(stored)
