@@ -37,6 +37,7 @@ ENV PATH=/opt/inquiry-triage/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     STATE_DIR=/var/lib/inquiry-triage \
+    LOG_FORMAT=json \
     INTAKE_HTTP_HOST=0.0.0.0 \
     TRIAGE_HTTP_HOST=0.0.0.0 \
     REPLY_HTTP_HOST=0.0.0.0 \

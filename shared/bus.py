@@ -27,6 +27,7 @@ from faststream.response.publish_type import PublishType
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
+from shared import tracing
 from shared.events import DeadLetter, DeadLettered, Envelope
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames, deadletter_topic
@@ -103,9 +104,12 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
         **PRODUCER_SETTINGS,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
-        # FastStream logs every batch at INFO; the service's level decides.
+        # FastStream logs every batch at INFO; the service's level decides. A plain logger, so
+        # its lines go through the service's formatter (shared/logs.py) like every other.
+        logger=logging.getLogger(f"{__name__}.faststream"),
         log_level=logging.getLevelName(settings.log_level.upper()),
     )
+    tracing.instrument(broker, settings)
     _published[broker] = Counter(
         "events_published",
         "Events published and acknowledged by the broker, by topic",
@@ -163,7 +167,12 @@ async def publish_confirmed(
                 o.event.model_dump_json().encode(),
                 topic=names(o.topic),
                 key=o.key.encode() if o.key else None,
-                headers={"content-type": "application/json", "event-type": o.event.event_type},
+                headers=tracing.event_headers(
+                    broker,
+                    names(o.topic),
+                    o.event,
+                    {"content-type": "application/json", "event-type": o.event.event_type},
+                ),
                 correlation_id=str(o.event.correlation_id),
                 no_confirm=True,
                 _publish_type=PublishType.PUBLISH,
