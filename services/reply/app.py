@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from faststream.kafka import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter
 
+from services.reply.backlog import QueueBacklog
 from services.reply.business_hours import BusinessCalendar
 from services.reply.handler import apply_actions, plan_batch
 from services.reply.mail import SmtpMailer
@@ -85,6 +86,8 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
             message.raw_message, store=state["store"], calendar=state["calendar"], names=names
         )
         await publish(outgoing)
+
+    QueueBacklog(lambda: state.get("store"), clock, registry)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
