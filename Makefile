@@ -1,6 +1,8 @@
 # One way to set up, run and check the pipeline: the same commands for a person and for CI.
 SHELL := /bin/bash
-PYTHON_VERSION ?= python3.11
+# The newest python3.11+ that runs from PATH (a pyenv shim of a version not selected does not
+# run, so it is tried rather than looked up). The code supports 3.11 and later; the image pins one.
+PYTHON_VERSION ?= $(shell for v in 3.14 3.13 3.12 3.11; do python$$v -c '' 2>/dev/null && { echo python$$v; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -13,7 +15,7 @@ BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 # services and the demo each connect with their own principal's settings from this folder.
 CLIENT_ENV := $(if $(SECURE),KAFKA_CLIENT_ENV_DIR=$(or $(STATE_DIR),$(CURDIR)/.state)/kafka/secure/clients)
 
-.PHONY: help install prometheus chromium kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos fuzz train clean
+.PHONY: help install lock prometheus chromium kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos fuzz train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -27,14 +29,27 @@ help:
 	@echo "make fuzz     the fuzz tier's full run against intake (docs/intake.md), with its counts"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
-$(STAMP): pyproject.toml
-	@command -v $(PYTHON_VERSION) >/dev/null || { echo "$(PYTHON_VERSION) is needed"; exit 1; }
+# Installs exactly what requirements/dev.lock pins (hashes checked), then the project itself;
+# `pip check` fails when pyproject.toml declares a dependency the lock lacks (run `make lock`).
+$(STAMP): pyproject.toml requirements/dev.lock
+	@[ -n "$(PYTHON_VERSION)" ] || { echo "python3.11 or newer is needed"; exit 1; }
+	@echo "using $(PYTHON_VERSION) ($$($(PYTHON_VERSION) --version))"
 	$(PYTHON_VERSION) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	$(VENV)/bin/pip check
 	touch $(STAMP)
 
 install: $(STAMP) kafka-jars
+
+# Re-resolves the lock files from pyproject.toml (after a dependency is added or raised):
+# runtime.lock for the image, dev.lock (runtime + the dev extra) for make install and CI.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+lock:
+	@[ -x $(VENV)/bin/uv ] || { $(MAKE) $(STAMP) || $(VENV)/bin/pip install --quiet uv; }
+	$(LOCK) -o requirements/runtime.lock
+	$(LOCK) --extra dev -o requirements/dev.lock
 
 kafka-jars:
 	$(KAFKACTL) fetch

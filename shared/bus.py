@@ -26,6 +26,7 @@ from faststream.response.publish_type import PublishType
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
+from shared import tracing
 from shared.events import DeadLetter, DeadLettered, Envelope
 from shared.kafka_security import broker_security, client_options
 from shared.settings import ServiceSettings
@@ -105,9 +106,12 @@ def make_broker(settings: ServiceSettings, registry: CollectorRegistry) -> Kafka
         **PRODUCER_SETTINGS,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
-        # FastStream logs every batch at INFO; the service's level decides.
+        # FastStream logs every batch at INFO; the service's level decides. A plain logger, so
+        # its lines go through the service's formatter (shared/logs.py) like every other.
+        logger=logging.getLogger(f"{__name__}.faststream"),
         log_level=logging.getLevelName(settings.log_level.upper()),
     )
+    tracing.instrument(broker, settings)
     _published[broker] = Counter(
         "events_published",
         "Events published and acknowledged by the broker, by topic",
@@ -156,22 +160,25 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
         await admin.close()
 
 
-def event_headers(event: Envelope) -> dict[str, str]:
-    """The headers of every event the services publish, built here only."""
-    return {
+def event_headers(broker: KafkaBroker, topic: str, event: Envelope) -> dict[str, str]:
+    """The headers of every event the services publish, built here only: the type, the
+    inquiry's correlation id and, when tracing is on, the trace context of its inquiry."""
+    headers = {
         "content-type": "application/json",
         "event-type": event.event_type,
         "correlation_id": str(event.correlation_id),
     }
+    return tracing.event_headers(broker, topic, event, headers)
 
 
-def kafka_record(o: Outgoing, names: TopicNames) -> dict[str, Any]:
+def kafka_record(o: Outgoing, names: TopicNames, broker: KafkaBroker) -> dict[str, Any]:
     """An outgoing event as aiokafka's `send` takes it (the transactional producer's path)."""
+    topic = names(o.topic)
     return {
-        "topic": names(o.topic),
+        "topic": topic,
         "value": o.event.model_dump_json().encode(),
         "key": o.key.encode() if o.key else None,
-        "headers": [(k, v.encode()) for k, v in event_headers(o.event).items()],
+        "headers": [(k, v.encode()) for k, v in event_headers(broker, topic, o.event).items()],
     }
 
 
@@ -201,7 +208,7 @@ async def publish_confirmed(
                 o.event.model_dump_json().encode(),
                 topic=names(o.topic),
                 key=o.key.encode() if o.key else None,
-                headers=event_headers(o.event),
+                headers=event_headers(broker, names(o.topic), o.event),
                 correlation_id=str(o.event.correlation_id),
                 no_confirm=True,
                 _publish_type=PublishType.PUBLISH,

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
@@ -37,6 +37,7 @@ from shared.bus import (
     publish_confirmed,
     raw_bodies,
 )
+from shared.contracts import DocumentedAs
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames
@@ -262,7 +263,7 @@ class Delivery:
         return self._serialised(Handled([letter]))
 
     def _serialised(self, handled: Handled) -> Handled:
-        handled.records = [kafka_record(o, self.names) for o in handled.outgoing]
+        handled.records = [kafka_record(o, self.names, self.broker) for o in handled.outgoing]
         for record in handled.records:
             # The producer would refuse it at the commit, again at every redo: the record's fault.
             if (size := len(record["value"])) > MAX_RECORD_BYTES:
@@ -440,6 +441,13 @@ def batch_subscriber(
         async def consume(_: list[bytes], message: KafkaMessage) -> None:
             await delivery.deliver(message)
 
+        # The records stay raw bytes (the handler reads each itself); the AsyncAPI document
+        # shows the topics' schemas (shared/contracts.py).
+        consume.__annotations__ = {
+            "_": Annotated[list[bytes], DocumentedAs(*relative_topics)],
+            "message": KafkaMessage,
+            "return": None,
+        }
         # FastStream names the subscriber (and its AsyncAPI operation) after the function.
         consume.__name__ = consume.__qualname__ = handler.__name__
         consume.__doc__ = handler.__doc__

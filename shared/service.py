@@ -18,6 +18,7 @@ from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from shared.delivery import transactions
+from shared.logs import configure_logging
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class ServiceProcess:
             after_startup=[self._mark_ready],
             specification=AsyncAPI(broker, title=f"Inquiry triage: {title}"),
             asyncapi_path="/docs/asyncapi",
+            # A plain logger: its lines go through the service's formatter (shared/logs.py).
+            logger=logging.getLogger(f"{__name__}.faststream"),
         )
         if pages is not None:
             # An ASGI app of a service's own web pages (the caseworkers' desk) takes every path
@@ -107,10 +110,7 @@ class ServiceProcess:
         return readiness
 
     def serve(self, settings: ServiceSettings) -> int:
-        logging.basicConfig(
-            level=settings.log_level,
-            format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s",
-        )
+        configure_logging(settings)
         self._serving = True
         uvicorn.run(
             self.app,
@@ -118,6 +118,7 @@ class ServiceProcess:
             port=settings.http_port,
             log_level=settings.log_level.lower(),
             access_log=False,
+            log_config=None,  # uvicorn's lines go through configure_logging's formatter
             lifespan="on",
         )
         return 1 if self.failed else 0

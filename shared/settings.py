@@ -65,6 +65,14 @@ class ServiceSettings(BaseSettings):
     state_dir: Path = common("STATE_DIR", default=REPO_ROOT / ".state")  # type: ignore[assignment]
     database_url: str | None = common("DATABASE_URL", default=None)  # type: ignore[assignment]
     log_level: str = common("LOG_LEVEL", default="INFO")  # type: ignore[assignment]
+    # json: one JSON object a line (shared/logs.py), for a log collector; text for a terminal.
+    log_format: Literal["text", "json"] = common(  # type: ignore[assignment]
+        "LOG_FORMAT", default="text"
+    )
+    # Traces are exported by OTLP to this collector (shared/tracing.py); unset: no tracing.
+    otel_exporter_otlp_endpoint: str | None = common(  # type: ignore[assignment]
+        "OTEL_EXPORTER_OTLP_ENDPOINT", default=None
+    )
     # Which of a service's running copies this process is (deploy/pipeline numbers them 1, 2 ...):
     # stable across restarts, unique among live copies, so that state owned by one copy (a
     # transactional producer, e-mails being sent) is recognised when that copy comes back.

@@ -20,7 +20,7 @@ from shared.events import (
     ReplyPlanned,
     ReplySent,
 )
-from shared.vocabulary import ALL_QUEUES, Channel, ReplyChannel
+from shared.vocabulary import ALL_QUEUES, CONTACT_CENTRE_QUEUE, Channel, ReplyChannel
 
 INTAKE_STAGE = "intake"
 TRIAGE_STAGE = "triage"
@@ -72,21 +72,26 @@ REPLIES_OVERDUE = "replies.overdue"
 REPLIES_SENT = "replies.sent"
 
 
+def _queue_producers(queue: str) -> tuple[str, ...]:
+    """Triage routes to every queue; reply adds callback tasks to the contact centre's only;
+    caseworker tools reroute an inquiry to any."""
+    reply = (REPLY_STAGE,) if queue == CONTACT_CENTRE_QUEUE else ()
+    return (TRIAGE_STAGE, *reply, "caseworker tools")
+
+
 def all_topics() -> list[TopicSpec]:
-    specs = [TopicSpec(raw_topic(c), None, ("channel adapters",), (INTAKE_STAGE,)) for c in Channel]
+    # Intake also writes raw topics: what its HTTP gateway and SMTP receiver accept.
+    specs = [
+        TopicSpec(raw_topic(c), None, ("channel adapters", INTAKE_STAGE), (INTAKE_STAGE,))
+        for c in Channel
+    ]
     specs += [
         TopicSpec(
             INQUIRIES_RECEIVED, InquiryReceived, (INTAKE_STAGE,), (TRIAGE_STAGE, METRICS_STAGE)
         ),
         TopicSpec(INQUIRIES_TRIAGED, InquiryTriaged, (TRIAGE_STAGE,), (REPLY_STAGE, METRICS_STAGE)),
         *(
-            # reply adds callback tasks (contact-centre); caseworker tools a rerouted inquiry
-            TopicSpec(
-                queue_topic(q),
-                InquiryRouted,
-                (TRIAGE_STAGE, REPLY_STAGE, "caseworker tools"),
-                ("caseworker tools",),
-            )
+            TopicSpec(queue_topic(q), InquiryRouted, _queue_producers(q), ("caseworker tools",))
             for q in ALL_QUEUES
         ),
         TopicSpec(

@@ -19,11 +19,14 @@ from services.intake.settings import IntakeSettings
 from services.intake.smtp import MunicipalMailbox, start_smtp
 from services.intake.store import Originals, SeenMessages
 from shared.bus import ensure_topics, make_broker
+from shared.contracts import declare_publishers
 from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
 from shared.service import ServiceProcess
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
+
+# The records are validated by the handler; the AsyncAPI document shows their schemas.
 
 
 def build_app(settings: IntakeSettings) -> ServiceProcess:
@@ -36,6 +39,7 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
+    declare_publishers(broker, names, INTAKE_STAGE)
     state: dict[str, Any] = {}
     raw_topics = [raw_topic(c) for c in Channel]
 

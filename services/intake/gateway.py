@@ -72,6 +72,9 @@ class Gateway:
             ["channel", "status"],
             registry=registry,
         )
+        for channel in Channel:
+            # Reported from the start, at 0: a dashboard shows no requests, not no data.
+            self.requests.labels(channel.value, "202")
 
     def routes(self) -> list[tuple[str, Any]]:
         return [(PATH.format(channel=c.value), self._endpoint(c)) for c in Channel]

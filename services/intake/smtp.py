@@ -37,6 +37,8 @@ class MunicipalMailbox:
             ["outcome"],
             registry=registry,
         )
+        for outcome in ("accepted", "deferred", "recipient_refused"):
+            self.messages.labels(outcome)  # reported from the start, at 0
 
     def accepts(self, address: str) -> bool:
         address = address.lower()

@@ -28,6 +28,8 @@ from shared.topics import METRICS_STAGE, TopicNames
 
 log = logging.getLogger(__name__)
 
+# The records are validated by the handler; the AsyncAPI document shows their schemas.
+
 
 def build_app(settings: MetricsSettings) -> ServiceProcess:
     registry = CollectorRegistry()

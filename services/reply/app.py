@@ -11,6 +11,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 
+from services.reply.backlog import QueueBacklog
 from services.reply.business_hours import BusinessCalendar
 from services.reply.handler import PlannedBatch, apply_actions, plan_batch
 from services.reply.mail import SmtpMailer
@@ -19,6 +20,7 @@ from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from services.reply.watch import Clock, DeadlineWatch, WatchMetrics
 from shared.bus import Outgoing, ensure_topics, make_broker, publish_confirmed
+from shared.contracts import declare_publishers
 from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
 from shared.events import utc_now
@@ -38,6 +40,8 @@ from shared.topics import (
 )
 from shared.vocabulary import CONTACT_CENTRE_QUEUE
 
+# The records are validated by the handlers; the AsyncAPI document shows their schemas.
+
 
 def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProcess:
     """`clock` tells the deadline watch the time: tests move it instead of waiting."""
@@ -50,6 +54,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
     )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
+    declare_publishers(broker, names, REPLY_STAGE)
     state: dict[str, Any] = {}
 
     async def publish(outgoing: Sequence[Outgoing]) -> None:
@@ -85,6 +90,8 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
                 state["watch"].wake()  # a caseworker's e-mail may be waiting
 
         return Handled(outgoing, [wake_if_mail])
+
+    QueueBacklog(lambda: state.get("store"), clock, registry)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

@@ -26,6 +26,7 @@ from shared.events import (
     ReplyPlanned,
     ReplySent,
 )
+from shared.logs import about_inquiry
 from shared.topics import (
     REPLIES_PLANNED,
     REPLIES_SENT,
@@ -160,9 +161,10 @@ def apply_actions(
     for action in first_seen(actions):
         applied = store.apply_action(action, calendar)
         if applied.new:
-            log.info(
-                "%s on inquiry %s: %s", action.action.value, action.inquiry_id, applied.outcome
-            )
+            with about_inquiry(action):
+                log.info(
+                    "%s on inquiry %s: %s", action.action.value, action.inquiry_id, applied.outcome
+                )
         plan = applied.plan
         # Published again on a redelivery (the same event id): the first publish may have failed.
         if action.action is CaseworkerActionKind.REPLY_SENT and plan is not None:

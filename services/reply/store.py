@@ -407,6 +407,16 @@ class ReplyStore:
             ).all()
         return {queue: (int(open_), int(late)) for queue, open_, late in rows}
 
+    def queue_backlog(self) -> dict[str, tuple[int, datetime]]:
+        """Open plans and when the oldest of them was received, by caseworkers' queue."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(PlanRecord.queue, func.count(), func.min(PlanRecord.received_at))
+                .where(col(PlanRecord.closed_at).is_(None))
+                .group_by(PlanRecord.queue)
+            ).all()
+        return {queue: (int(open_), as_utc(oldest)) for queue, open_, oldest in rows}
+
     # ---- caseworker actions
 
     def apply_action(self, action: CaseworkerAction, calendar: BusinessCalendar) -> Applied:

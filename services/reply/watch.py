@@ -19,6 +19,7 @@ from services.reply.settings import ReplySettings
 from services.reply.store import PlanRecord, ReplyStore
 from shared.bus import Outgoing
 from shared.events import DeadLetter, DeadLettered, ReplyOverdue, ReplySent
+from shared.logs import about_inquiry
 from shared.topics import (
     INQUIRIES_TRIAGED,
     REPLIES_OVERDUE,
@@ -188,7 +189,8 @@ class DeadlineWatch:
         for plan in late:
             if plan.plan_id in flagged:
                 self.metrics.overdue.labels(plan.reply_channel).inc()
-                log.info("deadline passed for inquiry %s in %s", plan.inquiry_id, plan.queue)
+                with about_inquiry(plan):
+                    log.info("deadline passed for inquiry %s in %s", plan.inquiry_id, plan.queue)
 
 
 def _overdue(plan: PlanRecord) -> Outgoing:

@@ -14,6 +14,7 @@ from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.bus import ensure_topics, make_broker
+from shared.contracts import declare_publishers
 from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
 from shared.events import Decision, InquiryTriaged
@@ -28,6 +29,8 @@ from shared.topics import (
     queue_topic,
 )
 from shared.vocabulary import ALL_QUEUES
+
+# The records are validated by the handlers; the AsyncAPI document shows their schemas.
 
 
 def build_app(settings: TriageSettings) -> ServiceProcess:
@@ -55,6 +58,7 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     )
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
+    declare_publishers(broker, names, TRIAGE_STAGE)
     state: dict[str, Any] = {}
 
     def count_decisions(decisions: list[Decision], triaged: list[InquiryTriaged]) -> None:

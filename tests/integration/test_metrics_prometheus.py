@@ -138,6 +138,20 @@ def alert_rules() -> list[dict[str, Any]]:
     return [rule for group in groups for rule in group["rules"]]
 
 
+# The brokers' own metrics come from Strimzi's JMX exporter (deploy/k8s), which the broker of the
+# tests (Maven's jars) has not: these alerts are evaluated and healthy here, their firing is
+# tested by promtool (deploy/prometheus/alerts.test.yml).
+BROKER_EXPORTER_ALERTS = {"KafkaBrokerDown", "KafkaBrokersNotReporting", "KafkaOfflinePartitions"}
+
+
+def underlying_expression(expr: str) -> str:
+    """What an alert looks at: `absent(x)` looks at x, which must be there; a comparison is
+    made a `bool` one."""
+    if absent := re.fullmatch(r"\s*absent\((.*)\)\s*", expr, re.DOTALL):
+        return absent.group(1)
+    return without_threshold(expr)
+
+
 def without_threshold(expr: str) -> str:
     """`a > 10` keeps only the series above 10; `a > bool 10` keeps all of them, as 0 or 1."""
     return re.sub(r"(==|!=|>=|<=|>|<)\s*(?=[0-9.])", r"\1 bool ", expr)
@@ -200,8 +214,13 @@ def test_every_dashboard_query_and_alert_expression_returns_data_from_prometheus
     rules = alert_rules()
     for rule in rules:
         assert prometheus.query(rule["expr"])["status"] == "success", rule["alert"]
-    underlying = [without_threshold(rule["expr"]) for rule in rules]
-    assert all(" bool " in u for u in underlying)
+    underlying = [
+        underlying_expression(rule["expr"])
+        for rule in rules
+        if rule["alert"] not in BROKER_EXPORTER_ALERTS
+    ]
+    comparisons = [rule["expr"] for rule in rules if "absent(" not in rule["expr"]]
+    assert all(" bool " in without_threshold(e) for e in comparisons)
     empty = prometheus.wait_for_data(underlying, 30)
     assert not empty, "alert expressions without data:\n" + "\n".join(empty)
 
