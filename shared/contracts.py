@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Annotated, Any
 
 from faststream.kafka import KafkaBroker
 from pydantic import GetJsonSchemaHandler, TypeAdapter
@@ -48,6 +48,14 @@ def payload_of(spec: TopicSpec) -> Any:
 
 def payload_of_topics(relative_topics: tuple[str, ...]) -> Any:
     return reduce(or_, dict.fromkeys(payload_of(_SPECS[t]) for t in relative_topics))
+
+
+def documented_records(relative_topics: tuple[str, ...]) -> Any:
+    """A batch handler's records as the document shows them: the topics' schemas where every
+    topic is one of the project's, raw bytes where it is not (a benchmark's relay)."""
+    if not all(t in _SPECS for t in relative_topics):
+        return list[bytes]
+    return Annotated[list[bytes], DocumentedAs(*relative_topics)]
 
 
 class DocumentedAs:

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
@@ -37,7 +37,7 @@ from shared.bus import (
     publish_confirmed,
     raw_bodies,
 )
-from shared.contracts import DocumentedAs
+from shared.contracts import documented_records
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames
@@ -438,13 +438,13 @@ def batch_subscriber(
             decoder=raw_bodies,
         )
 
-        async def consume(_: list[bytes], message: KafkaMessage) -> None:
+        async def consume(records: list[bytes], message: KafkaMessage) -> None:
             await delivery.deliver(message)
 
         # The records stay raw bytes (the handler reads each itself); the AsyncAPI document
         # shows the topics' schemas (shared/contracts.py).
         consume.__annotations__ = {
-            "_": Annotated[list[bytes], DocumentedAs(*relative_topics)],
+            "records": documented_records(relative_topics),
             "message": KafkaMessage,
             "return": None,
         }
