@@ -3,7 +3,8 @@
 One relay stage through `shared.delivery` (the code every service's subscribers run): N inquiry
 events on a topic of three partitions, each relayed to another topic, once with transactions
 (the default: outputs and offsets in one transaction per batch) and once without (publish,
-confirm, commit: at least once). Prints inquiries a second for each and their ratio. A quick
+confirm, commit: at least once). Prints inquiries a second and the relay's CPU per inquiry for
+each, and the ratio of the rates. A quick
 A/B of the mechanism alone, not of the pipeline (that is `make bench`).
 """
 
@@ -63,7 +64,8 @@ def relay_broker(
     return broker
 
 
-async def relay_rate(bootstrap: str, count: int, *, transactional: bool) -> float:
+async def relay_rate(bootstrap: str, count: int, *, transactional: bool) -> tuple[float, float]:
+    """Events relayed a second, and this process's CPU microseconds an event."""
     settings = ServiceSettings(
         service_name="relay",
         kafka_bootstrap_servers=bootstrap,
@@ -94,11 +96,12 @@ async def relay_rate(bootstrap: str, count: int, *, transactional: bool) -> floa
 
     broker = relay_broker(settings, relayed)
     async with transactions(broker, lambda: None):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await broker.start()
         try:
             await asyncio.wait_for(done.wait(), timeout=600)
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
         finally:
             await broker.stop()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -107,16 +110,17 @@ async def relay_rate(bootstrap: str, count: int, *, transactional: bool) -> floa
         await admin.delete_topics([f"{settings.topic_prefix}{t}" for t in ("in", "out")])
     finally:
         await admin.close()
-    return count / elapsed
+    return count / elapsed, cpu / count * 1e6
 
 
 async def main(bootstrap: str, count: int, rounds: int) -> None:
     for _ in range(rounds):
-        plain = await relay_rate(bootstrap, count, transactional=False)
-        transactional = await relay_rate(bootstrap, count, transactional=True)
+        plain, plain_cpu = await relay_rate(bootstrap, count, transactional=False)
+        transactional, transactional_cpu = await relay_rate(bootstrap, count, transactional=True)
         print(
-            f"{count} inquiries: at least once {plain:,.0f}/s, transactions {transactional:,.0f}/s "
-            f"({transactional / plain:.2f}x)"
+            f"{count} inquiries: at least once {plain:,.0f}/s {plain_cpu:.0f} us CPU each, "
+            f"transactions {transactional:,.0f}/s {transactional_cpu:.0f} us CPU each "
+            f"({transactional / plain:.2f}x the rate)"
         )
 
 

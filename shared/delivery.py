@@ -125,11 +125,11 @@ async def handle_isolating_poison(
 
     The batch gets `attempts.limit` tries with back-off (a passing fault heals); then it is cut in
     halves, each tried once, and a half that fails is cut again, so a few bad records among many
-    cost a few dozen calls. A record that fails on its own gets its `limit` tries too, then is
-    dead-lettered. Infrastructure errors propagate at once: the caller redoes the batch.
+    cost a few dozen calls. A record that fails on its own gets the rest of its `limit` tries at
+    once, then is dead-lettered. Infrastructure errors propagate at once: the caller redoes the batch.
     """
 
-    async def attempt(part: Records, tries: int) -> Handled | BaseException:
+    async def attempt(part: Records, tries: int, spaced: bool = True) -> Handled | BaseException:
         error: BaseException | None = None
         for tried in range(1, tries + 1):
             try:
@@ -138,7 +138,7 @@ async def handle_isolating_poison(
                 raise
             except Exception as failure:
                 error = failure
-                if tried < tries:
+                if spaced and tried < tries:
                     await sleep(attempts.delay(tried))
         assert error is not None
         return error
@@ -149,9 +149,10 @@ async def handle_isolating_poison(
             return outcome
         if len(part) == 1:
             if tries < attempts.limit:
-                # Alone at last: the rest of its tries, then it is poison.
-                await sleep(attempts.delay(tries))
-                outcome = await attempt(part, attempts.limit - tries)
+                # Alone at last: the rest of its tries, then it is poison. At once: the batch's
+                # tries waited already, and a batch of many failing records must not hold its
+                # partitions past the consumer's poll interval.
+                outcome = await attempt(part, attempts.limit - tries, spaced=False)
                 if isinstance(outcome, Handled):
                     return outcome
             log.error(

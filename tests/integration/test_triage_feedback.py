@@ -7,17 +7,17 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import create_engine
 
+from benchmarks.delivery import inquiry_received
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore, LabelledInquiry
-from shared.events import CaseworkerAction, CitizenProfile, Inquiry, InquiryReceived
+from shared.events import CaseworkerAction
 from shared.topics import CASEWORKER_ACTIONS, INQUIRIES_RECEIVED, INQUIRIES_TRIAGED
-from shared.vocabulary import CaseworkerActionKind, Channel, Language
+from shared.vocabulary import CaseworkerActionKind
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.kafka
@@ -58,21 +58,11 @@ async def labelled_in_store(path: Path, inquiry_id: uuid.UUID) -> LabelledInquir
 async def test_a_reroute_on_caseworker_actions_becomes_a_stored_correction(
     triage: Pipeline,
 ) -> None:
-    inquiry_id = uuid.uuid4()
-    received = InquiryReceived.caused_by(
-        None,
-        producer="intake",
-        inquiry_id=inquiry_id,
-        payload=Inquiry(
-            channel=Channel.EMAIL,
-            channel_message_id=f"<{inquiry_id}@example.dk>",
-            received_at=datetime.now(UTC),
-            text="Hej. Min mor har fået afslag på en rollator, og det er vi uenige i.",
-            language=Language.DA,
-            citizen=CitizenProfile(email="sofie@example.dk"),
-            thread_key=f"email:{inquiry_id}",
-        ),
+    received = inquiry_received(
+        "Hej. Min mor har fået afslag på en rollator, og det er vi uenige i."
     )
+    inquiry_id = received.inquiry_id
+    assert inquiry_id is not None
     await triage.publish(INQUIRIES_RECEIVED, received.model_dump_json().encode())
     triaged = await triage.collect(
         [INQUIRIES_TRIAGED], lambda records: any(str(inquiry_id).encode() in v for _, v in records)
