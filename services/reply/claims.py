@@ -19,7 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
-from sqlalchemy import and_, func, literal, or_, update
+from sqlalchemy import and_, case, func, literal, or_, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
@@ -49,7 +49,8 @@ def item_id(inquiry_id: uuid.UUID, kind: str) -> uuid.UUID:
 def add_routed(store: ReplyStore, records: Iterable[tuple[str, int, int, bytes | None]]) -> int:
     """Put what came on the queue topics into the table and move the feed's positions, in one
     transaction. Records are (topic, partition, offset, value); topics are relative names.
-    A newer copy of an inquiry (a reroute) moves it to its new queue and frees it."""
+    A newer copy of an inquiry (a reroute, with its corrected decision) replaces the older one,
+    and moves it to its new queue and frees it if it was elsewhere."""
     routed: dict[uuid.UUID, InquiryRouted] = {}
     ends: dict[tuple[str, int], int] = {}
     for topic, partition, offset, value in records:
@@ -71,18 +72,19 @@ def add_routed(store: ReplyStore, records: Iterable[tuple[str, int, int, bytes |
         for row in rows:
             if row["item_id"] in new:
                 continue
+            moved = col(WorkItem.queue) != row["queue"]
             connection.execute(
                 update(WorkItem)
                 .where(col(WorkItem.item_id) == row["item_id"])
                 .where(col(WorkItem.routed_at) < row["routed_at"])
-                .where(col(WorkItem.queue) != row["queue"])
                 .values(
                     queue=row["queue"],
                     routed_at=row["routed_at"],
                     routed_json=row["routed_json"],
-                    claimed_by=None,
-                    claimed_at=None,
-                    claim_expires_at=None,
+                    # Only a move frees it: the caseworker who rerouted it has let it go already.
+                    claimed_by=case((moved, None), else_=col(WorkItem.claimed_by)),
+                    claimed_at=case((moved, None), else_=col(WorkItem.claimed_at)),
+                    claim_expires_at=case((moved, None), else_=col(WorkItem.claim_expires_at)),
                 )
             )
         for (topic, partition), end in ends.items():
@@ -508,8 +510,6 @@ def overview(
 
 
 def _case(condition: Any) -> Any:
-    from sqlalchemy import case
-
     return case((condition, literal(1)), else_=literal(0))
 
 

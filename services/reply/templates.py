@@ -183,7 +183,11 @@ class ReplyTemplates:
         """The subject and text a caseworker starts a reply from, in this language if it has it."""
         found = self.by_language.get(language)
         if found is None or "caseworker_reply" not in found.texts:
-            found = next(t for t in self.by_language.values() if "caseworker_reply" in t.texts)
+            found = next(
+                (t for t in self.by_language.values() if "caseworker_reply" in t.texts), None
+            )
+        if found is None:
+            raise TemplateProblem("no template for the caseworker's reply in any language")
         values = {**context, "matter": context.get("matter", {}).get(found.language)}
         subject = found.texts.get("caseworker_subject")
         return (

@@ -117,6 +117,7 @@ def test_a_reroute_arriving_on_the_bus_moves_the_item_and_frees_it(store: ReplyS
     feed(store, routed(event, "specialist.BUF", occurred_at=later), topic="queue.specialist.BUF")
     [work] = claims.waiting(store, "specialist.BUF", NOW)
     assert work.item.claimed_by is None
+    assert work.routed.decision.queue == "specialist.BUF"  # the corrected decision is shown
     assert work.deadline is None  # not planned yet: taken after every planned one
 
 
