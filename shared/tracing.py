@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import atexit
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from aiokafka import ConsumerRecord
 from faststream import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
@@ -72,24 +74,31 @@ def instrument(broker: KafkaBroker, settings: ServiceSettings) -> None:
     _tracers[broker] = provider.get_tracer("inquiry-triage")
 
 
+@contextmanager
+def inquiries_of(records: Sequence[ConsumerRecord[Any, Any]]) -> Iterator[None]:
+    """Inside, an event published for an inquiry of `records` continues that inquiry's trace:
+    the context each record carries, by the correlation id in its headers."""
+    parents: dict[str, Context] = {}
+    for record in records:
+        headers = {k: v.decode("latin-1") for k, v in record.headers or ()}
+        if "traceparent" in headers and (correlation := headers.get("correlation_id")):
+            parents[correlation] = propagate.extract(headers)
+    token = _parents.set(parents)
+    try:
+        yield
+    finally:
+        _parents.reset(token)
+
+
 class InquiryTraces(BaseMiddleware):
-    """Reads the trace context of every record of a batch, for `event_headers`."""
+    """Every batch a subscriber handles, inside `inquiries_of` its records."""
 
     async def consume_scope(
         self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
     ) -> Any:
         raw = msg.raw_message
-        records: Sequence[Any] = raw if isinstance(raw, (list, tuple)) else [raw]
-        parents: dict[str, Context] = {}
-        for record in records:
-            headers = {k: v.decode("latin-1") for k, v in record.headers or ()}
-            if "traceparent" in headers and (correlation := headers.get("correlation_id")):
-                parents[correlation] = propagate.extract(headers)
-        token = _parents.set(parents)
-        try:
+        with inquiries_of(raw if isinstance(raw, (list, tuple)) else [raw]):
             return await call_next(msg)
-        finally:
-            _parents.reset(token)
 
 
 def event_headers(
