@@ -182,8 +182,8 @@ class ChaosRun:
         producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
         )
-        await producer.start()
         cleanup.push_async_callback(producer.stop)
+        await producer.start()
 
         mix = InquiryMix()
         messages = mix.messages(0, o.inquiries)

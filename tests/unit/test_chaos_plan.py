@@ -9,16 +9,28 @@ from benchmarks.chaos.faults import Fault, plan_faults
 from benchmarks.pipeline import SERVICES
 
 
-def test_the_plan_kills_every_service_and_each_instance_in_turn() -> None:
-    plan = plan_faults(
-        seed=7,
-        duration=100.0,
+def drawn(seed: int, **changes: float) -> list[Fault]:
+    """`make chaos`'s defaults over a feed of 100 s, with some changed."""
+    options = {
+        "duration": 100.0,
+        "kills_per_service": 3,
+        "broker_outage": 60.0,
+        "smtp_trouble": 30.0,
+    }
+    options.update(changes)
+    return plan_faults(
+        seed=seed,
+        duration=options["duration"],
         instances=2,
-        kills_per_service=3,
+        kills_per_service=int(options["kills_per_service"]),
         broker_kill=True,
-        broker_outage=60.0,
-        smtp_trouble=30.0,
+        broker_outage=options["broker_outage"],
+        smtp_trouble=options["smtp_trouble"],
     )
+
+
+def test_the_plan_kills_every_service_and_each_instance_in_turn() -> None:
+    plan = drawn(7)
     kills = Counter(f.target for f in plan if f.kind == "kill")
     for service in SERVICES:
         mine = {t: n for t, n in kills.items() if t.split("-")[0] == service}
@@ -33,20 +45,11 @@ def test_the_plan_kills_every_service_and_each_instance_in_turn() -> None:
 
 
 def test_the_same_seed_draws_the_same_plan() -> None:
-    def drawn(seed: int) -> list[Fault]:
-        return plan_faults(
-            seed=seed,
-            duration=50.0,
-            instances=2,
-            kills_per_service=1,
-            broker_kill=True,
-            broker_outage=0.0,
-            smtp_trouble=0.0,
-        )
-
-    assert drawn(3) == drawn(3)
-    assert drawn(3) != drawn(4)
-    assert not any(f.kind == "broker-stop" for f in drawn(3))
+    short = {"duration": 50.0, "kills_per_service": 1, "broker_outage": 0.0, "smtp_trouble": 0.0}
+    assert drawn(3, **short) == drawn(3, **short)
+    assert drawn(3, **short) != drawn(4, **short)
+    assert not any(f.kind in ("broker-stop", "smtp") for f in drawn(3, **short))
+    assert sum(f.kind == "kill" for f in drawn(3, **short)) == 4
 
 
 def test_emails_are_known_by_the_reply_their_message_id_names() -> None:
