@@ -55,6 +55,7 @@ class Holdings:
     outbox: Counter[tuple[str, str]] = field(default_factory=Counter)  # (inquiry, channel)
     dead_letters: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason)
     dead_letter_records: set[tuple[str, str, int | None, int | None]] = field(default_factory=set)
+    dead_lettered_numbers: set[int] = field(default_factory=set)  # the feed's, by their originals
 
 
 async def read_all(bootstrap: str, names: TopicNames, mix: InquiryMix) -> Holdings:
@@ -133,6 +134,8 @@ def _take(held: Holdings, kind: str, record: Any, mix: InquiryMix) -> None:
         where = (letter.source_topic, letter.partition, letter.offset)
         held.dead_letter_records.add((letter.stage, *where))
         held.dead_letters[(letter.stage, letter.reason[:100])] += 1
+        if (number := mix.number_in(letter.original)) is not None:
+            held.dead_lettered_numbers.add(number)
 
 
 def emails(held: Holdings, delivered: Counter[str]) -> dict[str, int]:
