@@ -10,13 +10,14 @@ export KAFKA_PORT ?= 9092
 # the benchmark start a broker of their own unless KAFKA_BOOTSTRAP_SERVERS is given.
 BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 
-.PHONY: help install prometheus kafka-jars kafka-up kafka-down up down status run test test-unit lint bench train clean
+.PHONY: help install prometheus kafka-jars kafka-up kafka-down migrate up down status run test test-unit lint bench train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
 	@echo "make test     unit, handler and integration tests (real Kafka broker)"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make up/down  start/stop the broker and the four services in the background"
+	@echo "make migrate  bring each service's database schema to the newest revision (make up does)"
 	@echo "make bench    throughput and latency against the real broker"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
 
@@ -37,6 +38,10 @@ kafka-up: kafka-jars
 
 kafka-down:
 	$(KAFKACTL) down
+
+# Each service's database to the newest schema revision; `make up` runs it before the services.
+migrate: install
+	deploy/pipeline migrate
 
 up: install kafka-up
 	KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/pipeline up

@@ -18,7 +18,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.smtp import MunicipalMailbox, start_smtp
 from services.intake.store import Originals, SeenMessages
 from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
-from shared.database import make_engine
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
@@ -69,7 +69,7 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         await ensure_topics(
             settings, [*raw_topics, INQUIRIES_RECEIVED, deadletter_topic(INTAKE_STAGE)]
         )
-        engine = make_engine(settings)
+        engine = migrated_engine(settings)
         state["seen"] = SeenMessages(engine)
         state["originals"] = Originals(engine)
         # Loaded before the service runs: the process freezes what start-up loaded

@@ -11,7 +11,7 @@ from sqlalchemy import LargeBinary, bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from shared.database import create_tables, insert_new
+from shared.database import insert_new
 
 
 class SeenMessage(SQLModel, table=True):
@@ -37,7 +37,6 @@ _SEEN_ON_CHANNEL = select(SeenMessage.channel, SeenMessage.channel_message_id).w
 class SeenMessages:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, SeenMessage)
 
     def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         ids: dict[str, list[str]] = {}
@@ -84,7 +83,6 @@ class StoredOriginal(SQLModel, table=True):
 class Originals:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, StoredOriginal)
 
     def keep(self, originals: Iterable[tuple[str, str, bytes]]) -> None:
         """Store (sha256, content type, bytes); a file already there is not written again."""

@@ -1,5 +1,6 @@
 """Reply's wiring: settings, broker, the triage-decision and caseworker-action subscribers, the
-store, the templates, the deadline watch (a task of the lifespan) and metrics."""
+store, the templates, the deadline watch and the e-mail sender (tasks of the lifespan) and
+metrics."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from prometheus_client import CollectorRegistry, Counter
 from services.reply.business_hours import BusinessCalendar
 from services.reply.handler import apply_actions, plan_batch
 from services.reply.mail import SmtpMailer
+from services.reply.sender import EmailSender, SenderMetrics
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from services.reply.watch import Clock, DeadlineWatch, WatchMetrics
 from shared.bus import Outgoing, batch_subscriber, ensure_topics, make_broker, publish_confirmed
-from shared.database import make_engine
 from shared.events import utc_now
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import (
     CASEWORKER_ACTIONS,
@@ -71,7 +73,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
         for plan in batch.plans:
             planned.labels(plan.reply_channel.value, plan.kind).inc()
         if batch.emails_waiting:
-            state["watch"].wake()
+            state["sender"].wake()
 
     @batch_subscriber(broker, settings, CASEWORKER_ACTIONS)
     async def on_caseworker_actions(_: list[bytes], message: KafkaMessage) -> None:
@@ -97,22 +99,33 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
         )
         state["calendar"] = BusinessCalendar.from_settings(settings)
         state["templates"] = ReplyTemplates.load(settings.templates_dir, settings.template_fallback)
-        state["store"] = store = ReplyStore(make_engine(settings))
-        state["watch"] = watch = DeadlineWatch(
+        state["store"] = store = ReplyStore(migrated_engine(settings))
+        watch = DeadlineWatch(
             store=store,
-            mailer=SmtpMailer(settings),
             publish=publish,
             clock=clock,
             settings=settings,
             metrics=WatchMetrics.on(registry),
         )
-        task = asyncio.create_task(watch.run(), name="deadline-watch")
+        state["sender"] = sender = EmailSender(
+            store=store,
+            mailer=SmtpMailer(settings),
+            publish=publish,
+            settings=settings,
+            metrics=SenderMetrics.on(registry),
+        )
+        tasks = [
+            asyncio.create_task(watch.run(), name="deadline-watch"),
+            asyncio.create_task(sender.run(), name="email-sender"),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             store.engine.dispose()
 
     return ServiceProcess(broker, registry, lifespan=lifespan, title="reply")

@@ -28,8 +28,8 @@ from pydantic import ValidationError
 from services.reply.settings import ReplySettings
 from services.reply.store import PlanRecord, ReplyStore, as_utc
 from shared.bus import Outgoing, make_broker, publish_confirmed
-from shared.database import make_engine
 from shared.events import CaseworkerAction, InquiryRouted, Reason, utc_now
+from shared.schema import migrated_engine
 from shared.topics import CASEWORKER_ACTIONS, TopicNames, queue_topic
 from shared.vocabulary import (
     ALL_QUEUES,
@@ -451,7 +451,7 @@ def matter(task: InquiryRouted) -> str:
 
 
 def open_store(settings: ReplySettings) -> ReplyStore:
-    return ReplyStore(make_engine(settings))
+    return ReplyStore(migrated_engine(settings))
 
 
 def run(coroutine: Any) -> Any:

@@ -15,8 +15,8 @@ from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.bus import batch_subscriber, ensure_topics, make_broker, publish_confirmed
-from shared.database import make_engine
 from shared.events import InquiryTriaged
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import (
     CASEWORKER_ACTIONS,
@@ -102,7 +102,7 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
         )
         state["classifier"] = load_classifier(settings)
         state["shadow"] = load_shadow(settings)
-        state["store"] = CorrectionStore(make_engine(settings))
+        state["store"] = CorrectionStore(migrated_engine(settings))
         yield
         state["store"].engine.dispose()
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from shared.database import create_tables, insert_new
+from shared.database import insert_new
 from shared.events import CaseworkerAction, InquiryTriaged
 from shared.vocabulary import (
     CITIZEN_SERVICE_QUEUE,
@@ -104,7 +104,6 @@ def correction_of(action: CaseworkerAction, triaged_department: str | None) -> C
 class CorrectionStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, TriagedInquiry, Correction)
 
     def remember_triaged(self, events: Iterable[InquiryTriaged]) -> int:
         now = datetime.now(UTC)

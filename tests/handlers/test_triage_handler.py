@@ -14,6 +14,7 @@ from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.database import make_engine
 from shared.events import CaseworkerAction, CitizenProfile, Inquiry, InquiryReceived
+from shared.schema import migrate
 from shared.vocabulary import CaseworkerActionKind, Channel, Language
 
 
@@ -34,6 +35,7 @@ def received(text: str, channel: Channel = Channel.PHONE) -> InquiryReceived:
 
 async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged(tmp_path: Path) -> None:
     settings = TriageSettings(provision_topics=False, topic_prefix="h.", state_dir=tmp_path)
+    migrate(settings)
     service = build_app(settings)
     routed: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -60,6 +62,7 @@ async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged(tmp_path: P
 
 async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on(tmp_path: Path) -> None:
     settings = TriageSettings(provision_topics=False, topic_prefix="h2.", state_dir=tmp_path)
+    migrate(settings)
     service = build_app(settings)
     dead: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -91,6 +94,7 @@ async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
     tmp_path: Path,
 ) -> None:
     settings = TriageSettings(provision_topics=False, topic_prefix="h3.", state_dir=tmp_path)
+    migrate(settings)
     service = build_app(settings)
     event = received("Jeg er uenig i afgørelsen om min hjemmehjælp")
     reroute = CaseworkerAction.caused_by(
