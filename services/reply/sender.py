@@ -109,21 +109,23 @@ class EmailSender:
         if not self.mailer.configured:
             log.warning("REPLY_SMTP_HOST is not set: e-mail replies are planned but wait unsent")
             return
+        full = False
         while True:
-            full = False
+            if full:
+                await asyncio.sleep(0)  # more are due: the next round at once
+            else:
+                # The first round waits too: the broker starts after the lifespan's set-up.
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+                # cancellation that arrives as it times out, and the service would never stop.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._pause()):
+                        await self._wake.wait()
+                self._wake.clear()
             try:
                 full = await self.round()
             except Exception:
+                full = False
                 log.exception("the e-mail sender failed this round; it tries again")
-            if full:
-                await asyncio.sleep(0)  # more are due: the next round at once
-                continue
-            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
-            # that arrives as it times out, and the service would never stop.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._pause()):
-                    await self._wake.wait()
-            self._wake.clear()
 
     def _pause(self) -> float:
         """Until the earliest back-off or lease ends, at most the watch interval."""
@@ -174,10 +176,11 @@ class EmailSender:
                     and session.open
                     and time.monotonic() + self.settings.smtp_timeout_seconds < lease_ends
                 ):
-                    plan, message = remaining[0]
-                    outcome = await session.send(message)
-                    remaining.pop(0)
-                    self._record(plan, outcome)
+                    # Out of `remaining` before it goes: if the exchange is cut short (a stop,
+                    # a failed write of its outcome), it is not released but stays claimed
+                    # until its lease runs out, as if this instance had died.
+                    plan, message = remaining.pop(0)
+                    self._record(plan, await session.send(message))
         except MailServerUnavailable as error:
             log.warning("%s; %d e-mails wait for their next attempt", error, len(remaining))
             while remaining:
