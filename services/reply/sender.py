@@ -139,6 +139,8 @@ class EmailSender:
         """One round; True when it took as many e-mails as it may (more may be due)."""
         await self._announce_or_later()
         s = self.settings
+        # Nothing is sent once the lease may have run out: another instance may then take it.
+        lease_ends = time.monotonic() + s.email_lease_seconds
         claimed = self.store.claim_emails(
             self.owner,
             self.clock(),
@@ -148,8 +150,6 @@ class EmailSender:
         if not claimed:
             return False
         self.metrics.rounds.inc()
-        # Nothing is sent once the lease may have run out: another instance may then take it.
-        lease_ends = time.monotonic() + s.email_lease_seconds
         remaining: list[tuple[PlanRecord, EmailMessage]] = []
         for plan in claimed:
             try:
