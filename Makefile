@@ -15,7 +15,7 @@ BROKER := $(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:$(KAFKA_PORT))
 # services and the demo each connect with their own principal's settings from this folder.
 CLIENT_ENV := $(if $(SECURE),KAFKA_CLIENT_ENV_DIR=$(or $(STATE_DIR),$(CURDIR)/.state)/kafka/secure/clients)
 
-.PHONY: help install lock prometheus chromium kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status up down status run test test-unit lint bench chaos fuzz train clean
+.PHONY: help install lock prometheus chromium kafka-jars kafka-up kafka-down cluster-up cluster-down cluster-status migrate up down status run test test-unit lint bench chaos fuzz train clean
 
 help:
 	@echo "make run      set up everything, start the pipeline, feed the demo inquiries, print a summary"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make up/down  start/stop the broker and the four services in the background"
 	@echo "              (SECURE=1: SASL/SCRAM over TLS with ACLs, docs/security.md)"
+	@echo "make migrate  bring each service's database schema to the newest revision (make up does)"
 	@echo "make bench    throughput and latency against the real broker"
 	@echo "make cluster-up/cluster-down/cluster-status  three Kafka brokers (KRaft) on loopback"
 	@echo "make chaos    kill services and brokers under load, count what was lost or doubled"
@@ -70,6 +71,10 @@ cluster-down:
 
 cluster-status:
 	deploy/kafka/cluster status
+
+# Each service's database to the newest schema revision; `make up` runs it before the services.
+migrate: install
+	deploy/pipeline migrate
 
 up: install kafka-up
 	$(CLIENT_ENV) KAFKA_BOOTSTRAP_SERVERS=$(BROKER) deploy/pipeline up

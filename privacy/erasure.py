@@ -23,6 +23,7 @@ from services.reply.store import ReplyStore
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.database import make_engine
+from shared.schema import migrate, migrated_engine
 from shared.settings import ServiceSettings
 
 
@@ -45,11 +46,17 @@ class Stores:
 
     @classmethod
     def from_environment(cls) -> Stores:
+        def own_log(settings: ServiceSettings) -> Engine:
+            engine = make_engine(settings)
+            migrate(engine)
+            return engine
+
         return cls(
-            intake=make_engine(IntakeSettings()),
-            triage=make_engine(TriageSettings()),
-            reply=make_engine(ReplySettings()),
-            log=make_engine(ServiceSettings(service_name="privacy")),
+            intake=migrated_engine(IntakeSettings()),
+            triage=migrated_engine(TriageSettings()),
+            reply=migrated_engine(ReplySettings()),
+            # The erasure log is this command's own store: it brings it to the newest schema.
+            log=own_log(ServiceSettings(service_name="privacy")),
         )
 
     def dispose(self) -> None:

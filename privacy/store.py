@@ -12,8 +12,6 @@ from sqlalchemy import Column, String
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from shared.database import create_tables
-
 
 class ErasureRecord(SQLModel, table=True):
     __tablename__ = "privacy_erasure"
@@ -34,7 +32,6 @@ class ErasureRecord(SQLModel, table=True):
 class ErasureLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, ErasureRecord)
 
     def add(self, record: ErasureRecord) -> ErasureRecord:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -28,10 +28,6 @@ def make_engine(settings: ServiceSettings) -> Engine:
     return engine
 
 
-def create_tables(engine: Engine, *tables: type[SQLModel]) -> None:
-    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in tables])  # type: ignore[attr-defined]
-
-
 def insert_new(engine: Engine, table: type[SQLModel], rows: list[dict[str, Any]]) -> int:
     """Insert rows in one transaction, skipping any whose key is already there (redelivery)."""
     if not rows:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, delete
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from shared.database import make_engine
+from shared.schema import migrated_engine
 from shared.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -42,7 +42,7 @@ def run_purges(expiries: Sequence[Expiry], now: datetime | None = None) -> dict[
 
 def purge_command(settings: S, expiries_of: Callable[[S, Engine], Sequence[Expiry]]) -> int:
     """`python -m services.<name> purge`: prints what went, never what it held."""
-    engine = make_engine(settings)
+    engine = migrated_engine(settings)
     try:
         expiries = expiries_of(settings, engine)
         purged = run_purges(expiries)

@@ -13,11 +13,24 @@ import pytest
 
 from benchmarks.broker import broker, kafka_version
 from benchmarks.pipeline import free_port
+from shared.database import make_engine
+from shared.schema import migrate
+from shared.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "29092"))
 
 __all__ = ["free_port"]
+
+
+def migrated(url: str) -> str:
+    """The database at `url`, brought to the newest schema revision (shared.schema.migrate)."""
+    engine = make_engine(ServiceSettings(database_url=url))
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    return url
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -40,9 +53,10 @@ def topic_prefix() -> str:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each store test runs on SQLite and on PostgreSQL, in a fresh database of its own."""
+    """Each store test runs on SQLite and on PostgreSQL, in a fresh database of its own, with
+    the schema made by the migrations, as `python -m services.<name> migrate` makes it."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+        yield migrated(f"sqlite:///{tmp_path / 'store.db'}")
         return
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
@@ -54,6 +68,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name = f"test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    yield server.rsplit("/", 1)[0] + f"/{name}"
+    yield migrated(server.rsplit("/", 1)[0] + f"/{name}")
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 from aiokafka import ConsumerRecord
 
+from services.reply.business_hours import BusinessCalendar
+from services.reply.settings import ReplySettings
+from services.reply.store import ReplyStore, plan_row
 from shared.events import (
     CaseworkerAction,
     CitizenProfile,
@@ -31,6 +34,7 @@ from shared.vocabulary import (
 )
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+CALENDAR = BusinessCalendar.from_settings(ReplySettings())
 
 
 def local(*parts: int) -> datetime:
@@ -128,16 +132,31 @@ def record(value: bytes | Envelope, *, topic: str = "inquiries.triaged", offset:
     return ConsumerRecord(topic, 0, offset, 0, 0, b"key", body, None, 3, len(body), [])
 
 
-def acknowledgement(event: InquiryTriaged, deadline: datetime | None = None) -> ReplyPlan:
-    """An e-mail acknowledgement due by `deadline` (Monday 7 December, 16:00), as reply plans it."""
+def email_plan(event: InquiryTriaged, *, due: datetime, recipient: str | None = None) -> ReplyPlan:
+    """An e-mail reply to the event, as the planner makes it."""
     return ReplyPlan(
         plan_id=derived_id("plan", event.inquiry_id),
         kind="acknowledgement",
         reply_channel=ReplyChannel.EMAIL,
         language=Language.EN,
-        deadline=deadline or local(2026, 12, 7, 16),
+        deadline=due,
         deadline_text="You will hear from us by Monday 7 December",
-        text="Dear Karen Holm",
+        text="Dear Karen Holm, ...",
         reason="Rule 5",
+        recipient=recipient or event.inquiry.citizen.email,
         delivery="email",
     )
+
+
+def acknowledgement(event: InquiryTriaged, deadline: datetime | None = None) -> ReplyPlan:
+    """An e-mail acknowledgement due by `deadline` (Monday 7 December, 16:00), as reply plans it."""
+    return email_plan(event, due=deadline or local(2026, 12, 7, 16))
+
+
+def add(
+    store: ReplyStore, event: InquiryTriaged, *, due: datetime, recipient: str | None = None
+) -> ReplyPlan:
+    """An e-mail reply to the event, planned in the store as the handler does."""
+    plan = email_plan(event, due=due, recipient=recipient)
+    store.add_plans([plan_row(event, plan, event.model_dump_json())], CALENDAR)
+    return plan

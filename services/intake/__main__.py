@@ -1,4 +1,5 @@
-"""`python -m services.intake [serve]` runs the service;
+"""`python -m services.intake migrate` brings its database to the newest schema (before serve);
+`python -m services.intake [serve]` runs the service;
 `python -m services.intake normalise --channel CHANNEL FILE` prints one normalised inquiry;
 `python -m services.intake original SHA256 [--out FILE]` writes an original kept by intake;
 `python -m services.intake purge` deletes what is past its retention (docs/privacy.md)."""
@@ -11,15 +12,15 @@ from pathlib import Path
 
 from services.intake.normalise import Ignored, Unreadable, normalise
 from services.intake.settings import IntakeSettings
+from shared.schema import migrate_command, migrated_engine, refuse_unless_current
 from shared.vocabulary import Channel
 
 
 def write_original(settings: IntakeSettings, sha256: str, out: Path | None) -> int:
     """For an operator: the untouched bytes, e.g. to replay a dead letter once it can be read."""
     from services.intake.store import Originals
-    from shared.database import make_engine
 
-    engine = make_engine(settings)
+    engine = migrated_engine(settings)
     try:
         stored = Originals(engine).get(sha256.lower())
     finally:
@@ -37,9 +38,8 @@ def write_original(settings: IntakeSettings, sha256: str, out: Path | None) -> i
 def manage_keys(settings: IntakeSettings, args: argparse.Namespace) -> int:
     """Changes take effect in the running service within its key refresh interval."""
     from services.intake.keys import GatewayKeys
-    from shared.database import make_engine
 
-    engine = make_engine(settings)
+    engine = migrated_engine(settings)
     try:
         keys = GatewayKeys(engine)
         if args.keys_command == "add":
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.intake")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the intake service (the default)")
+    commands.add_parser("migrate", help="bring the database schema to the newest revision")
     one = commands.add_parser("normalise", help="print one raw message as a normalised inquiry")
     one.add_argument("--channel", required=True, choices=[c.value for c in Channel])
     one.add_argument("file", type=Path)
@@ -125,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(result.model_dump_json(indent=2))
         return 0
+
+    if args.command == "migrate":
+        return migrate_command(settings)
+    if (refused := refuse_unless_current(settings)) is not None:
+        return refused
 
     from services.intake.app import build_app
 

@@ -20,8 +20,8 @@ from services.intake.smtp import MunicipalMailbox, start_smtp
 from services.intake.store import Originals, SeenMessages
 from shared.bus import ensure_topics, make_broker
 from shared.contracts import declare_publishers
-from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
@@ -95,7 +95,7 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         await ensure_topics(
             settings, [*raw_topics, INQUIRIES_RECEIVED, deadletter_topic(INTAKE_STAGE)]
         )
-        engine = make_engine(settings)
+        engine = migrated_engine(settings)
         state["seen"] = SeenMessages(engine)
         state["originals"] = Originals(engine)
         state["keys"] = GatewayKeys(engine)

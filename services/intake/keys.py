@@ -16,7 +16,6 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from shared.database import create_tables
 from shared.vocabulary import Channel
 
 KEY_PREFIX = "itk_"  # recognisable in a leaked-secret scan
@@ -49,7 +48,6 @@ def key_hash(key: str) -> str:
 class GatewayKeys:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, GatewayKey)
 
     def add(self, adapter: str, channels: list[Channel], rate_per_minute: int | None = None) -> str:
         """A new key for the adapter (its earlier keys stay valid); returns the key, once."""

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.intake.settings import IntakeSettings
-from shared.database import create_tables, insert_new
+from shared.database import insert_new
 from shared.retention import Expiry, delete_rows
 
 
@@ -39,7 +39,6 @@ _SEEN_ON_CHANNEL = select(SeenMessage.channel, SeenMessage.channel_message_id).w
 class SeenMessages:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, SeenMessage)
 
     def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         ids: dict[str, list[str]] = {}
@@ -95,7 +94,6 @@ class StoredOriginal(SQLModel, table=True):
 class Originals:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, StoredOriginal)
 
     def keep(self, originals: Iterable[tuple[str, str, bytes]]) -> None:
         """Store (sha256, content type, bytes); a file already there is not written again."""

@@ -1,4 +1,5 @@
-"""`python -m services.metrics [serve]` runs the metrics service;
+"""`python -m services.metrics migrate` brings its database to the newest schema (before serve);
+`python -m services.metrics [serve]` runs the metrics service;
 `python -m services.metrics report --from DATE --to DATE` prints the statistics of a period and
 writes its CSV and channel-mix chart."""
 
@@ -10,12 +11,14 @@ from datetime import date
 from pathlib import Path
 
 from services.metrics.settings import MetricsSettings
+from shared.schema import migrate_command, migrated_engine, refuse_unless_current
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.metrics")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the metrics service (the default)")
+    commands.add_parser("migrate", help="bring the database schema to the newest revision")
     report = commands.add_parser(
         "report", help="a period's statistics: a table here, a CSV and a channel-mix chart"
     )
@@ -36,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return _report(settings, args.first, args.last, args.out)
 
+    if args.command == "migrate":
+        return migrate_command(settings)
+    if (refused := refuse_unless_current(settings)) is not None:
+        return refused
+
     from services.metrics.app import build_app
 
     return build_app(settings).serve(settings)
@@ -46,9 +54,8 @@ def _report(settings: MetricsSettings, first: date, last: date, out: Path | None
 
     from services.metrics.report import build_report, draw_chart, print_table, write_csv
     from services.metrics.store import Statistics
-    from shared.database import make_engine
 
-    engine = make_engine(settings)
+    engine = migrated_engine(settings)
     try:
         statistics = Statistics(engine, zone=ZoneInfo(settings.timezone))
         report = build_report(statistics, first, last, settings.channel_mix_target)

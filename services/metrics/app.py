@@ -20,9 +20,9 @@ from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
 from services.metrics.tally import ReasonCategories, Tally, read_events
 from shared.bus import ensure_topics, make_broker
-from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
 from shared.kafka_security import client_options
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import METRICS_STAGE, TopicNames
 
@@ -80,7 +80,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         await ensure_topics(settings, list(COUNTED))
-        state["statistics"] = Statistics(make_engine(settings), zone=zone)
+        state["statistics"] = Statistics(migrated_engine(settings), zone=zone)
         await lag.start()
         poller = asyncio.create_task(refresh_gauges())
         try:

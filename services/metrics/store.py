@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 from services.metrics.counted import CountedInquiryReceived, CountedInquiryTriaged
-from shared.database import create_tables
 from shared.events import Envelope
 
 
@@ -61,7 +60,6 @@ class Statistics:
     def __init__(self, engine: Engine, *, zone: ZoneInfo) -> None:
         self.engine = engine
         self.zone = zone
-        create_tables(engine, CountedEvent, DailyCount)
 
     def day_of(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()

@@ -1,5 +1,6 @@
 """Reply's wiring: settings, broker, the triage-decision and caseworker-action subscribers, the
-store, the templates, the deadline watch (a task of the lifespan) and metrics."""
+store, the templates, the deadline watch and the e-mail sender (tasks of the lifespan) and
+metrics."""
 
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ from services.reply.backlog import QueueBacklog
 from services.reply.business_hours import BusinessCalendar
 from services.reply.handler import PlannedBatch, apply_actions, plan_batch
 from services.reply.mail import SmtpMailer
+from services.reply.sender import EmailSender, SenderMetrics
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from services.reply.watch import Clock, DeadlineWatch, WatchMetrics
 from shared.bus import Outgoing, ensure_topics, make_broker, publish_confirmed
 from shared.contracts import declare_publishers
-from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
 from shared.events import utc_now
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import (
     CASEWORKER_ACTIONS,
@@ -39,8 +41,6 @@ from shared.topics import (
     queue_topic,
 )
 from shared.vocabulary import CONTACT_CENTRE_QUEUE
-
-# The records are validated by the handlers; the AsyncAPI document shows their schemas.
 
 
 def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProcess:
@@ -64,7 +64,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
         for plan in batch.plans:
             planned.labels(plan.reply_channel.value, plan.kind).inc()
         if batch.emails_waiting:
-            state["watch"].wake()
+            state["sender"].wake()
 
     @batch_subscriber(broker, settings, INQUIRIES_TRIAGED, stage=REPLY_STAGE)
     async def on_inquiries_triaged(records: Records) -> Handled:
@@ -87,7 +87,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
 
         def wake_if_mail() -> None:
             if any(o.topic == REPLIES_SENT for o in outgoing):
-                state["watch"].wake()  # a caseworker's e-mail may be waiting
+                state["sender"].wake()  # a caseworker's e-mail may be waiting
 
         return Handled(outgoing, [wake_if_mail])
 
@@ -110,22 +110,33 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
         )
         state["calendar"] = BusinessCalendar.from_settings(settings)
         state["templates"] = ReplyTemplates.load(settings.templates_dir, settings.template_fallback)
-        state["store"] = store = ReplyStore(make_engine(settings))
-        state["watch"] = watch = DeadlineWatch(
+        state["store"] = store = ReplyStore(migrated_engine(settings))
+        watch = DeadlineWatch(
             store=store,
-            mailer=SmtpMailer(settings),
             publish=publish,
             clock=clock,
             settings=settings,
             metrics=WatchMetrics.on(registry),
         )
-        task = asyncio.create_task(watch.run(), name="deadline-watch")
+        state["sender"] = sender = EmailSender(
+            store=store,
+            mailer=SmtpMailer(settings),
+            publish=publish,
+            settings=settings,
+            metrics=SenderMetrics.on(registry),
+        )
+        tasks = [
+            asyncio.create_task(watch.run(), name="deadline-watch"),
+            asyncio.create_task(sender.run(), name="email-sender"),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             store.engine.dispose()
 
     return ServiceProcess(broker, registry, lifespan=lifespan, title="reply")

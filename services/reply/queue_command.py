@@ -19,8 +19,8 @@ from services.reply import claims
 from services.reply import display as words
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
-from shared.database import make_engine
 from shared.events import InquiryRouted, utc_now
+from shared.schema import migrated_engine
 from shared.vocabulary import ALL_QUEUES, CaseworkerActionKind, Complexity, Department, ReplyChannel
 
 ACTIONS = {
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace, settings: ReplySettings, out: Console, err: Co
 def _run(args: argparse.Namespace, settings: ReplySettings, out: Console) -> int:
     zone = ZoneInfo(settings.timezone)
     command = args.queue_command
-    store = ReplyStore(make_engine(settings))
+    store = ReplyStore(migrated_engine(settings))
     now = utc_now()
     who = getattr(args, "caseworker", None) or rules.default_caseworker(settings)
     if command in ("peek", "next"):

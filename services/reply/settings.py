@@ -125,7 +125,13 @@ class ReplySettings(DownstreamSettings):
     smtp_start_tls: bool | None = Field(None, description="None: STARTTLS when offered")
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "Københavns Kommune <borgerservice@kk.dk>"
+    # The outbox (docs/reliability.md): attempts per e-mail, back-off between them (exponential,
+    # with jitter, capped), how many e-mails one round takes, and how long an instance holds them.
     delivery_max_attempts: int = Field(10, ge=1)
+    email_retry_initial_seconds: float = Field(30.0, gt=0)
+    email_retry_max_seconds: float = Field(3600.0, gt=0)
+    email_round_size: int = Field(50, ge=1)
+    email_lease_seconds: float = Field(300.0, gt=0)
 
     # ---- the deadline watch: pending e-mails and overdue deadlines
     watch_interval_seconds: float = Field(30.0, gt=0)
@@ -149,6 +155,17 @@ class ReplySettings(DownstreamSettings):
         if not value:
             raise ValueError("opening hours name no day: no deadline could ever be met")
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> ReplySettings:
+        # Connecting (two timeouts) and one e-mail (one) must fit in a lease, or no e-mail could
+        # ever be sent before another instance may take it over.
+        if self.email_lease_seconds <= 3 * self.smtp_timeout_seconds:
+            raise ValueError(
+                f"REPLY_EMAIL_LEASE_SECONDS ({self.email_lease_seconds}) must exceed three times "
+                f"REPLY_SMTP_TIMEOUT_SECONDS ({self.smtp_timeout_seconds})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _mail_server_in_production(self) -> ReplySettings:

@@ -10,13 +10,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, String, TypeDecorator, func, text, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    String,
+    TypeDecorator,
+    and_,
+    func,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
-from shared.database import create_tables, insert_new
+from shared.database import insert_new
 from shared.events import CaseworkerAction, InquiryRouted, InquiryTriaged, ReplyPlan
 from shared.retention import Expiry, delete_rows
 from shared.vocabulary import CaseworkerActionKind, Complexity, specialist_queue
@@ -48,6 +59,8 @@ def _moment(**kwargs: Any) -> Any:
 # alone, the watch's question ("which of them are past their deadline?") reads only the plans that
 # are, however many plans are open or were reported before.
 _AWAITING_DEADLINE = "closed_at IS NULL AND paused_since IS NULL AND overdue_at IS NULL"
+# E-mails sent or given up whose event is not published yet: a handful, however many went out.
+_UNANNOUNCED = "delivery_announced_at IS NULL AND delivery_state IN ('sent', 'failed')"
 
 
 class PlanRecord(SQLModel, table=True):
@@ -58,6 +71,12 @@ class PlanRecord(SQLModel, table=True):
             "deadline",
             sqlite_where=text(_AWAITING_DEADLINE),
             postgresql_where=text(_AWAITING_DEADLINE),
+        ),
+        Index(
+            "ix_reply_plan_unannounced",
+            "plan_id",
+            sqlite_where=text(_UNANNOUNCED),
+            postgresql_where=text(_UNANNOUNCED),
         ),
     )
 
@@ -86,6 +105,16 @@ class PlanRecord(SQLModel, table=True):
     delivery_attempts: int = 0
     delivered_at: datetime | None = _moment(nullable=True)
     delivery_error: str | None = None
+    # The instance sending it and until when; another takes it over only after that.
+    delivery_lease_owner: str | None = None
+    delivery_lease_expires_at: datetime | None = _moment(nullable=True)
+    # The e-mail outbox (docs/reliability.md): when a pending e-mail is due again after a
+    # refusal, which instance is sending it until when, and when replies.sent or the dead
+    # letter told the others what became of it.
+    delivery_next_attempt_at: datetime | None = _moment(nullable=True)
+    delivery_lease_owner: str | None = None
+    delivery_lease_expires_at: datetime | None = _moment(nullable=True)
+    delivery_announced_at: datetime | None = _moment(nullable=True)
     overdue_at: datetime | None = _moment(nullable=True)
     claimed_by: str | None = None
     claimed_at: datetime | None = _moment(nullable=True)
@@ -190,7 +219,8 @@ class WorkFeedPosition(SQLModel, table=True):
 
 
 class CaseworkerEmail(SQLModel, table=True):
-    """A caseworker's reply written on the desk, sent over SMTP by the deadline watch once."""
+    """A caseworker's reply written on the desk, sent over SMTP once by the e-mail sender, under
+    a lease as the planned e-mails are (services/reply/sender.py)."""
 
     __tablename__ = "reply_caseworker_email"
 
@@ -206,6 +236,9 @@ class CaseworkerEmail(SQLModel, table=True):
     delivery_attempts: int = 0
     delivered_at: datetime | None = _moment(nullable=True)
     delivery_error: str | None = None
+    # The instance sending it and until when; another takes it over only after that.
+    delivery_lease_owner: str | None = None
+    delivery_lease_expires_at: datetime | None = _moment(nullable=True)
 
 
 WAITING_FOR_PLAN = "waiting for the plan"
@@ -251,6 +284,10 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
         "delivery_attempts": 0,
         "delivered_at": None,
         "delivery_error": None,
+        "delivery_next_attempt_at": None,
+        "delivery_lease_owner": None,
+        "delivery_lease_expires_at": None,
+        "delivery_announced_at": None,
         "overdue_at": None,
         "claimed_by": None,
         "claimed_at": None,
@@ -265,18 +302,6 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
 class ReplyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(
-            engine,
-            PlanRecord,
-            DeadlinePause,
-            ActionRecord,
-            WorkItem,
-            WorkFeedPosition,
-            CaseworkerEmail,
-        )
-        # A store created before the index existed gets it too.
-        for index in PlanRecord.__table__.indexes:  # type: ignore[attr-defined]
-            index.create(engine, checkfirst=True)
 
     # ---- plans
 
@@ -446,61 +471,150 @@ class ReplyStore:
                 session.refresh(plan)
             return Applied(outcome, plan, new=True)
 
-    # ---- delivery of e-mails
+    # ---- the e-mail outbox: claimed under a lease, one outcome recorded per e-mail
 
-    def pending_emails(self, *, limit: int = 100) -> list[PlanRecord]:
+    def claim_emails(
+        self, owner: str, now: datetime, *, lease: timedelta, limit: int
+    ) -> list[PlanRecord]:
+        """Take up to `limit` e-mails that are due for this instance until the lease expires:
+        pending ones whose back-off has passed, and ones whose sender's lease ran out (it died).
+        The conditional update lets one instance win each e-mail, on SQLite and PostgreSQL."""
+        now = as_utc(now)
+        due = _email_due(now)
+        with self.engine.begin() as connection:
+            candidates = list(
+                connection.execute(
+                    select(PlanRecord.plan_id)
+                    .where(due)
+                    .order_by(col(PlanRecord.received_at))
+                    .limit(limit)
+                    # PostgreSQL: instances claiming at once pick different e-mails.
+                    .with_for_update(skip_locked=True)
+                ).scalars()
+            )
+            if not candidates:
+                return []
+            claimed = set(
+                connection.execute(
+                    update(PlanRecord)
+                    .where(col(PlanRecord.plan_id).in_(candidates))
+                    .where(due)
+                    .values(
+                        delivery_state="sending",
+                        delivery_lease_owner=owner,
+                        delivery_lease_expires_at=now + lease,
+                    )
+                    .returning(col(PlanRecord.plan_id))
+                ).scalars()
+            )
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(PlanRecord).where(col(PlanRecord.plan_id).in_(list(claimed)))
+            ).all()
+        return sorted(rows, key=lambda r: as_utc(r.received_at))
+
+    def email_sent(self, plan_id: uuid.UUID, owner: str, now: datetime) -> bool:
+        """The mail server accepted it; False if this instance no longer held it."""
+        return self._outcome(
+            plan_id,
+            owner,
+            delivery_state="sent",
+            delivered_at=as_utc(now),
+            delivery_error=None,
+            delivery_attempts=col(PlanRecord.delivery_attempts) + 1,
+        )
+
+    def email_retry(
+        self, plan_id: uuid.UUID, owner: str, error: str, *, next_attempt_at: datetime
+    ) -> bool:
+        """Refused for now: pending again, due after its back-off."""
+        return self._outcome(
+            plan_id,
+            owner,
+            delivery_state="pending",
+            delivery_error=error[:500],
+            delivery_next_attempt_at=as_utc(next_attempt_at),
+            delivery_attempts=col(PlanRecord.delivery_attempts) + 1,
+        )
+
+    def email_failed(self, plan_id: uuid.UUID, owner: str, error: str, *, attempted: bool) -> bool:
+        """Given up: a permanent refusal, the last attempt, or an e-mail that cannot be built."""
+        attempts = col(PlanRecord.delivery_attempts) + (1 if attempted else 0)
+        return self._outcome(
+            plan_id,
+            owner,
+            delivery_state="failed",
+            delivery_error=error[:500],
+            delivery_attempts=attempts,
+        )
+
+    def release_emails(self, plan_ids: Sequence[uuid.UUID], owner: str) -> None:
+        """E-mails claimed but not tried (the round stopped): pending again, due at once."""
+        self._update(
+            plan_ids,
+            col(PlanRecord.delivery_state) == "sending",
+            col(PlanRecord.delivery_lease_owner) == owner,
+            delivery_state="pending",
+            delivery_lease_owner=None,
+            delivery_lease_expires_at=None,
+        )
+
+    def next_email_due(self) -> datetime | None:
+        """When the earliest waiting e-mail is due: a back-off or a lease ending."""
+        with Session(self.engine) as session:
+            pending = session.exec(
+                select(
+                    func.min(
+                        func.coalesce(PlanRecord.delivery_next_attempt_at, PlanRecord.received_at)
+                    )
+                ).where(PlanRecord.delivery_state == "pending")
+            ).one()
+            leased = session.exec(
+                select(func.min(PlanRecord.delivery_lease_expires_at)).where(
+                    PlanRecord.delivery_state == "sending"
+                )
+            ).one()
+        moments = [as_utc(m) for m in (pending, leased) if m is not None]
+        return min(moments) if moments else None
+
+    def unannounced_emails(self, *, limit: int) -> list[PlanRecord]:
+        """E-mails sent or given up whose replies.sent event or dead letter is not out yet."""
         with Session(self.engine) as session:
             return list(
                 session.exec(
                     select(PlanRecord)
-                    .where(PlanRecord.delivery_state == "pending")
-                    .order_by(col(PlanRecord.received_at))
+                    .where(col(PlanRecord.delivery_announced_at).is_(None))
+                    .where(col(PlanRecord.delivery_state).in_(["sent", "failed"]))
                     .limit(limit)
                 ).all()
             )
 
-    def start_sending(self, plan_id: uuid.UUID) -> bool:
-        """Take a pending e-mail for sending; False when another instance took it first."""
-        return self._transition(
-            plan_id,
-            "pending",
-            delivery_state="sending",
-            delivery_attempts=col(PlanRecord.delivery_attempts) + 1,
-        )
+    def announced(self, plan_ids: Sequence[uuid.UUID], now: datetime) -> None:
+        self._update(plan_ids, delivery_announced_at=as_utc(now))
 
-    def sent(self, plan_id: uuid.UUID, now: datetime) -> None:
-        self._transition(plan_id, "sending", delivery_state="sent", delivered_at=as_utc(now))
-
-    def not_sent(self, plan_id: uuid.UUID, error: str, *, final: bool) -> None:
-        self._transition(
-            plan_id,
-            "sending",
-            delivery_state="failed" if final else "pending",
-            delivery_error=error[:500],
-        )
-
-    def resume_interrupted_sending(self) -> int:
-        """E-mails a crash left half-sent go out again (at least once: perhaps twice)."""
+    def _update(self, plan_ids: Sequence[uuid.UUID], *conditions: Any, **values: Any) -> None:
+        if not plan_ids:
+            return
         with self.engine.begin() as connection:
-            result = connection.execute(
-                update(PlanRecord)
-                .where(col(PlanRecord.delivery_state) == "sending")
-                .values(delivery_state="pending")
-            )
             connection.execute(
-                update(CaseworkerEmail)
-                .where(col(CaseworkerEmail.delivery_state) == "sending")
-                .values(delivery_state="pending")
+                update(PlanRecord)
+                .where(col(PlanRecord.plan_id).in_(list(plan_ids)), *conditions)
+                .values(**values)
             )
-        return int(result.rowcount or 0)
 
-    def _transition(self, plan_id: uuid.UUID, before: str, **values: Any) -> bool:
+    def _outcome(self, plan_id: uuid.UUID, owner: str, **values: Any) -> bool:
+        """Record what became of an e-mail this instance holds; the lease ends with it."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(PlanRecord)
                 .where(col(PlanRecord.plan_id) == plan_id)
-                .where(col(PlanRecord.delivery_state) == before)
-                .values(**values)
+                .where(col(PlanRecord.delivery_state) == "sending")
+                .where(col(PlanRecord.delivery_lease_owner) == owner)
+                .values(
+                    delivery_lease_owner=None,
+                    delivery_lease_expires_at=None,
+                    **values,
+                )
             )
         return bool(result.rowcount)
 
@@ -509,24 +623,61 @@ class ReplyStore:
     def add_caseworker_emails(self, rows: list[dict[str, Any]]) -> int:
         return insert_new(self.engine, CaseworkerEmail, rows)
 
-    def pending_caseworker_emails(self, *, limit: int = 100) -> list[CaseworkerEmail]:
+    def claim_caseworker_emails(
+        self, owner: str, now: datetime, *, lease: timedelta, limit: int = 50
+    ) -> list[CaseworkerEmail]:
+        """Desk replies waiting to be sent, and those whose sender's lease ran out (it died),
+        claimed for `owner` until the lease expires: one instance wins each."""
+        now = as_utc(now)
+        due = or_(
+            col(CaseworkerEmail.delivery_state) == "pending",
+            and_(
+                col(CaseworkerEmail.delivery_state) == "sending",
+                col(CaseworkerEmail.delivery_lease_expires_at) < now,
+            ),
+        )
+        with self.engine.begin() as connection:
+            candidates = list(
+                connection.execute(
+                    select(CaseworkerEmail.event_id)
+                    .where(due)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                ).scalars()
+            )
+            if not candidates:
+                return []
+            claimed = list(
+                connection.execute(
+                    update(CaseworkerEmail)
+                    .where(col(CaseworkerEmail.event_id).in_(candidates))
+                    .where(due)
+                    .values(
+                        delivery_state="sending",
+                        delivery_lease_owner=owner,
+                        delivery_lease_expires_at=now + lease,
+                        delivery_attempts=CaseworkerEmail.delivery_attempts + 1,
+                    )
+                    .returning(col(CaseworkerEmail.event_id))
+                ).scalars()
+            )
         with Session(self.engine) as session:
             return list(
                 session.exec(
-                    select(CaseworkerEmail)
-                    .where(CaseworkerEmail.delivery_state == "pending")
-                    .limit(limit)
+                    select(CaseworkerEmail).where(col(CaseworkerEmail.event_id).in_(claimed))
                 ).all()
             )
 
-    def caseworker_email_moves(self, event_id: uuid.UUID, before: str, **values: Any) -> bool:
-        """Move one e-mail from state `before`; False when another instance moved it first."""
+    def caseworker_email_outcome(self, event_id: uuid.UUID, owner: str, **values: Any) -> bool:
+        """Record what became of a desk reply this instance holds; the lease ends with it.
+        False when another instance took it over meanwhile."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(CaseworkerEmail)
                 .where(col(CaseworkerEmail.event_id) == event_id)
-                .where(col(CaseworkerEmail.delivery_state) == before)
-                .values(**values)
+                .where(col(CaseworkerEmail.delivery_state) == "sending")
+                .where(col(CaseworkerEmail.delivery_lease_owner) == owner)
+                .values(**values, delivery_lease_owner=None, delivery_lease_expires_at=None)
             )
         return bool(result.rowcount)
 
@@ -565,14 +716,24 @@ class ReplyStore:
 
     def unmark_overdue(self, plan_ids: Sequence[uuid.UUID]) -> None:
         """The overdue event could not be published: let the next check try again."""
-        if not plan_ids:
-            return
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(PlanRecord)
-                .where(col(PlanRecord.plan_id).in_(plan_ids))
-                .values(overdue_at=None)
-            )
+        self._update(plan_ids, overdue_at=None)
+
+
+def _email_due(now: datetime) -> Any:
+    """Pending and past its back-off, or being sent by an instance whose lease ran out."""
+    return or_(
+        and_(
+            col(PlanRecord.delivery_state) == "pending",
+            or_(
+                col(PlanRecord.delivery_next_attempt_at).is_(None),
+                col(PlanRecord.delivery_next_attempt_at) <= now,
+            ),
+        ),
+        and_(
+            col(PlanRecord.delivery_state) == "sending",
+            col(PlanRecord.delivery_lease_expires_at) <= now,
+        ),
+    )
 
 
 def _apply(

@@ -1,4 +1,5 @@
-"""`python -m services.triage [serve]` runs the service;
+"""`python -m services.triage migrate` brings its database to the newest schema (before serve);
+`python -m services.triage [serve]` runs the service;
 `python -m services.triage classify --in IN.jsonl --out OUT.jsonl` triages a file line by line;
 `python -m services.triage purge` deletes stored words past their retention (docs/privacy.md)."""
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.triage.settings import TriageSettings
 from shared.events import CitizenProfile, Inquiry
+from shared.schema import migrate_command, refuse_unless_current
 from shared.vocabulary import Channel, Language
 
 CLASSIFY_BATCH = 256
@@ -100,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.triage")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the triage service (the default)")
+    commands.add_parser("migrate", help="bring the database schema to the newest revision")
     classify = commands.add_parser("classify", help="triage a JSONL file of inquiries")
     classify.add_argument("--in", dest="source", type=Path, required=True)
     classify.add_argument("--out", dest="target", type=Path, required=True)
@@ -124,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.source} is not UTF-8 text: {error}", file=sys.stderr)
             return 2
         return 2 if errors else 0
+
+    if args.command == "migrate":
+        return migrate_command(settings)
+    if (refused := refuse_unless_current(settings)) is not None:
+        return refused
 
     from services.triage.app import build_app
 

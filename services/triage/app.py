@@ -15,9 +15,9 @@ from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.bus import ensure_topics, make_broker
 from shared.contracts import declare_publishers
-from shared.database import make_engine
 from shared.delivery import Handled, Records, batch_subscriber
 from shared.events import Decision, InquiryTriaged
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import (
     CASEWORKER_ACTIONS,
@@ -110,7 +110,7 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
         )
         state["classifier"] = load_classifier(settings)
         state["shadow"] = load_shadow(settings)
-        state["store"] = CorrectionStore(make_engine(settings))
+        state["store"] = CorrectionStore(migrated_engine(settings))
         yield
         state["store"].engine.dispose()
 

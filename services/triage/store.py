@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.triage.settings import TriageSettings
-from shared.database import create_tables, insert_new
+from shared.database import insert_new
 from shared.events import CaseworkerAction, InquiryTriaged
 from shared.retention import Expiry, delete_rows
 from shared.vocabulary import (
@@ -108,7 +108,6 @@ def correction_of(action: CaseworkerAction, triaged_department: str | None) -> C
 class CorrectionStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, TriagedInquiry, Correction)
 
     def remember_triaged(self, events: Iterable[InquiryTriaged]) -> int:
         now = datetime.now(UTC)

@@ -15,6 +15,7 @@ from faststream.kafka import TestKafkaBroker
 
 from services.intake.app import build_app
 from services.intake.settings import IntakeSettings
+from shared.schema import migrate
 
 
 def note(call_id: str, received_at: str) -> bytes:
@@ -40,6 +41,7 @@ async def test_a_note_that_cannot_be_serialised_is_dead_lettered_and_the_next_go
         retry_backoff_ms=1,
         retry_backoff_max_ms=5,
     )
+    migrate(settings)
     service = build_app(settings)
     dead: list[dict[str, object]] = []
     received: list[dict[str, object]] = []

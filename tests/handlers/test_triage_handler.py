@@ -14,6 +14,7 @@ from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.database import make_engine
 from shared.events import CaseworkerAction, CitizenProfile, Inquiry, InquiryReceived
+from shared.schema import migrate
 from shared.vocabulary import CaseworkerActionKind, Channel, Language
 
 
@@ -36,6 +37,7 @@ async def test_a_received_inquiry_is_routed_to_its_queue_and_triaged(tmp_path: P
     settings = TriageSettings(
         provision_topics=False, kafka_transactions=False, topic_prefix="h.", state_dir=tmp_path
     )
+    migrate(settings)
     service = build_app(settings)
     routed: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -64,6 +66,7 @@ async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on(tmp_pa
     settings = TriageSettings(
         provision_topics=False, kafka_transactions=False, topic_prefix="h2.", state_dir=tmp_path
     )
+    migrate(settings)
     service = build_app(settings)
     dead: list[dict[str, object]] = []
     triaged: list[dict[str, object]] = []
@@ -97,6 +100,7 @@ async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
     settings = TriageSettings(
         provision_topics=False, kafka_transactions=False, topic_prefix="h3.", state_dir=tmp_path
     )
+    migrate(settings)
     service = build_app(settings)
     event = received("Jeg er uenig i afgørelsen om min hjemmehjælp")
     reroute = CaseworkerAction.caused_by(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -27,7 +27,7 @@ from shared.database import make_engine
 from shared.events import Envelope
 from shared.topics import queue_topic
 from shared.vocabulary import ALL_QUEUES
-from tests.conftest import free_port
+from tests.conftest import free_port, migrated
 
 Records = list[tuple[str, bytes]]
 
@@ -44,9 +44,15 @@ class MovableClock:
 
 @dataclass
 class Mailbox:
-    """An aiosmtpd handler that keeps what it receives."""
+    """An aiosmtpd handler that keeps what it receives; it can refuse with 451 for its first
+    `refuse_first` messages, and drop the connection without an answer at the messages numbered
+    in `drop_at` (counting every DATA it was sent, from 1)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    refuse_first: int = 0
+    drop_at: set[int] = field(default_factory=set)
+    delay: float = 0.0  # a slow server: seconds before each answer to DATA
+    data_seen: int = 0
 
     async def handle_RCPT(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -57,9 +63,30 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.data_seen += 1
+        await asyncio.sleep(self.delay)
+        if self.data_seen in self.drop_at:
+            server.transport.abort()  # gone before it answered: the message is not kept
+            return "421 4.3.0 gone"
+        if self.data_seen <= self.refuse_first:
+            return "451 4.3.0 Try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages]
+
+
+@contextmanager
+def smtp_sink(mailbox: Mailbox) -> Iterator[Controller]:
+    """A real SMTP server on a free port of the loopback."""
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
 
 
 @dataclass
@@ -157,7 +184,7 @@ async def running_reply(
         kafka_bootstrap_servers=bootstrap,
         topic_prefix=prefix,
         state_dir=state_dir,
-        database_url=f"sqlite:///{state_dir / 'reply.db'}",
+        database_url=migrated(f"sqlite:///{state_dir / 'reply.db'}"),
         environment="test",
         log_level="WARNING",
         http_port=port,

@@ -11,8 +11,10 @@ import pytest
 
 from services.reply.store import PlanRecord
 from shared.events import (
+    DeadLetter,
     DeadLettered,
     InquiryRouted,
+    InquiryTriaged,
     OutboxMessage,
     ReplyOverdue,
     ReplyPlanned,
@@ -297,22 +299,43 @@ async def test_an_inquiry_with_no_way_to_answer_is_dead_lettered_with_the_reason
     assert "No postal address on file for a reply by letter" in ours.dead_letter.reason
 
 
+async def dead_letter_of(reply: ReplyHarness, event: InquiryTriaged) -> DeadLetter:
+    """The one dead letter reply wrote for the event's reply."""
+    key = event.inquiry.thread_key.encode()
+    records = await reply.collect(
+        [deadletter_topic("reply")], until=lambda rs: any(key in v for _, v in rs)
+    )
+    [letter] = [DeadLettered.model_validate_json(v).dead_letter for _, v in records if key in v]
+    return letter
+
+
 async def test_an_email_address_the_mail_server_refuses_is_dead_lettered_not_retried(
     reply: ReplyHarness,
 ) -> None:
     reply.clock.now = local(2026, 12, 4, 10)
     event = triaged(citizen={"name": "Nobody", "email": "nobody@example.dk"})
     await reply.publish(INQUIRIES_TRIAGED, event, key=event.inquiry.thread_key)
-    dead = deadletter_topic("reply")
-    records = await reply.collect(
-        [dead], until=lambda rs: any(event.inquiry.thread_key.encode() in v for _, v in rs)
-    )
-    [letter] = [
-        DeadLettered.model_validate_json(v).dead_letter
-        for _, v in records
-        if event.inquiry.thread_key.encode() in v
-    ]
+    letter = await dead_letter_of(reply, event)
     assert letter.reason.startswith("e-mail reply not delivered: the mail server refused: 550")
     plan = reply.store.plan_for(event.inquiry_id)
     assert plan is not None
     assert (plan.delivery_state, plan.delivery_attempts) == ("failed", 1)
+
+
+async def test_an_address_with_a_line_break_is_dead_lettered_and_the_others_still_go_out(
+    reply: ReplyHarness,
+) -> None:
+    reply.clock.now = local(2026, 12, 4, 10)
+    broken = triaged(citizen={"name": "Karen", "email": "karen@example.dk\nBcc: all@example.dk"})
+    fine = triaged(citizen={"name": "Jens Hansen", "email": "jens.hansen@example.dk"})
+    for event in (broken, fine):
+        await reply.publish(INQUIRIES_TRIAGED, event, key=event.inquiry.thread_key)
+    letter = await dead_letter_of(reply, broken)
+    assert "contains a line break" in letter.reason
+    await reply.wait_for(
+        lambda: [m for m in reply.mailbox.messages if m["To"] == "jens.hansen@example.dk"],
+        what="the other e-mail",
+    )
+    plan = reply.store.plan_for(broken.inquiry_id)
+    assert plan is not None
+    assert plan.delivery_state == "failed"

@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from services.intake.settings import IntakeSettings
-from services.intake.store import SeenMessage, SeenMessages
+from services.intake.store import SeenMessage
 from shared.database import insert_new, make_engine
 
 
 def test_insert_new_counts_only_the_rows_that_were_new(database_url: str) -> None:
     engine = make_engine(IntakeSettings(database_url=database_url))
-    SeenMessages(engine)  # creates the table
     now = datetime.now(UTC)
 
     def row(message_id: str) -> dict[str, object]:

@@ -20,6 +20,7 @@ from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from shared.database import make_engine
+from tests.conftest import migrated
 
 
 async def nothing_published(outgoing: Any) -> None:
@@ -27,7 +28,7 @@ async def nothing_published(outgoing: Any) -> None:
 
 
 def desk_for(tmp_path: Path, **settings: Any) -> Desk:
-    reply = ReplySettings(database_url=f"sqlite:///{tmp_path / 'reply.db'}")
+    reply = ReplySettings(database_url=migrated(f"sqlite:///{tmp_path / 'reply.db'}"))
     desk = Desk(
         reply, DeskSettings(**settings), nothing_published, DeskMetrics.on(CollectorRegistry())
     )

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from services.intake.settings import IntakeSettings
 from services.intake.store import SeenMessages
 from shared.database import make_engine
+from tests.conftest import migrated
 
 
 def test_seen_message_ids_survive_a_restart_and_repeat_without_error(database_url: str) -> None:
@@ -56,7 +57,7 @@ def test_seen_ids_are_found_among_many_on_every_channel(database_url: str) -> No
 def test_the_seen_lookup_searches_the_key_and_never_scans_the_table(tmp_path: Path) -> None:
     """A scan costs in proportion to every message intake has ever seen (SQLite scans the key
     for a row-value IN): the lookup must be a search of the primary key, whatever the table."""
-    engine = make_engine(IntakeSettings(database_url=f"sqlite:///{tmp_path / 'seen.db'}"))
+    engine = make_engine(IntakeSettings(database_url=migrated(f"sqlite:///{tmp_path / 'seen.db'}")))
     seen = SeenMessages(engine)
     seen.remember([("email", f"<{n}@x>", None) for n in range(100)])
     statements: list[tuple[str, Any]] = []

@@ -18,12 +18,15 @@ from shared.database import make_engine
 from shared.events import CaseworkerAction, InquiryRouted
 from shared.vocabulary import CaseworkerActionKind as Kind
 from shared.vocabulary import Channel, Complexity, Department
+from tests.conftest import migrated
 from tests.reply_inquiries import acknowledgement, action, local, triaged
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> ReplySettings:
-    return ReplySettings(database_url=f"sqlite:///{tmp_path / 'reply.db'}", caseworker="anna")
+    return ReplySettings(
+        database_url=migrated(f"sqlite:///{tmp_path / 'reply.db'}"), caseworker="anna"
+    )
 
 
 def stored(settings: ReplySettings, **fields: object) -> PlanRecord:

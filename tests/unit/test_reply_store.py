@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from alembic import command
+from sqlalchemy import insert, inspect, text
 
-from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
-from services.reply.store import WAITING_FOR_PLAN, ReplyStore, plan_row
+from services.reply.store import WAITING_FOR_PLAN, PlanRecord, ReplyStore, plan_row
 from shared.database import make_engine
-from shared.events import InquiryRouted, InquiryTriaged, ReplyPlan, derived_id
+from shared.events import InquiryRouted, derived_id, utc_now
+from shared.schema import alembic_config, migrate
 from shared.vocabulary import CaseworkerActionKind as Kind
-from shared.vocabulary import Channel, Complexity, Department, Language, ReplyChannel
-from tests.reply_inquiries import action, local, triaged
-
-CALENDAR = BusinessCalendar.from_settings(ReplySettings())
+from shared.vocabulary import Channel, Complexity, Department
+from tests.reply_inquiries import CALENDAR, action, add, email_plan, local, triaged
 
 
 @pytest.fixture
 def store(database_url: str) -> ReplyStore:
     return ReplyStore(make_engine(ReplySettings(database_url=database_url)))
-
-
-def add(store: ReplyStore, event: InquiryTriaged, *, due: object) -> ReplyPlan:
-    plan = ReplyPlan(
-        plan_id=derived_id("plan", event.inquiry_id),
-        kind="acknowledgement",
-        reply_channel=ReplyChannel.EMAIL,
-        language=Language.EN,
-        deadline=due,  # type: ignore[arg-type]
-        deadline_text="You will hear from us by Monday 7 December",
-        text="Dear Karen Holm, ...",
-        reason="Rule 5",
-        recipient="karen.holm@example.dk",
-        delivery="email",
-    )
-    store.add_plans([plan_row(event, plan, event.model_dump_json())], CALENDAR)
-    return plan
 
 
 def test_a_redelivered_plan_is_stored_once(store: ReplyStore) -> None:
@@ -50,7 +36,7 @@ def test_a_redelivered_plan_is_stored_once(store: ReplyStore) -> None:
     assert saved is not None
     assert saved.deadline == local(2026, 12, 7, 16)
     assert saved.routed.inquiry == event.inquiry
-    assert [p.plan_id for p in store.pending_emails()] == [saved.plan_id]
+    assert [p.plan_id for p in claim(store, "a")] == [saved.plan_id]
 
 
 def test_paused_deadline_resumes_moved_by_the_business_time_waited_and_is_audited(
@@ -137,20 +123,40 @@ def test_the_watch_is_given_only_the_running_plans_past_their_deadline_once_each
     assert store.past_deadline(now) == []
 
 
-def test_a_store_made_before_the_deadline_index_gets_it_and_keeps_its_plans(
+def test_a_store_made_before_migrations_and_the_deadline_index_gets_both_and_keeps_its_plans(
     database_url: str,
 ) -> None:
     engine = make_engine(ReplySettings(database_url=database_url))
-    ReplyStore(engine)
+    event = triaged()
+    # As the service left it before migrations: the first revision's tables, no version, and
+    # no deadline index (it came after the table); the e-mail sent already.
+    with engine.connect() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001_initial_schema")
+        connection.commit()
     with engine.begin() as connection:
         connection.execute(text("DROP INDEX ix_reply_plan_awaiting_deadline"))
-    event = triaged()
-    add(ReplyStore(engine), event, due=local(2026, 12, 7, 16))
-    reopened = ReplyStore(engine)
+        connection.execute(text("DROP TABLE alembic_version"))
+    plan = email_plan(event, due=local(2026, 12, 7, 16))
+    row = plan_row(event, plan, event.model_dump_json()) | {"delivery_state": "sent"}
+    legacy = {
+        k: v
+        for k, v in row.items()
+        if not k.startswith(
+            ("delivery_next", "delivery_lease", "delivery_announced", "citizen_key")
+        )
+    }
+    with engine.begin() as connection:
+        connection.execute(insert(PlanRecord), [legacy])
+    assert migrate(engine).before is None
     indexes = {i["name"] for i in inspect(engine).get_indexes("reply_plan")}
-    assert "ix_reply_plan_awaiting_deadline" in indexes
-    [late] = reopened.past_deadline(local(2026, 12, 7, 16))
+    assert {"ix_reply_plan_awaiting_deadline", "ix_reply_plan_unannounced"} <= indexes
+    store = ReplyStore(engine)
+    [late] = store.past_deadline(local(2026, 12, 7, 16))
     assert late.inquiry_id == event.inquiry_id
+    # Sent before the outbox: announced by the code of its time, not again.
+    assert store.unannounced_emails(limit=10) == []
     engine.dispose()
 
 
@@ -207,15 +213,81 @@ def test_reroute_moves_the_plan_to_its_new_queue(store: ReplyStore) -> None:
     assert store.open_by_queue(local(2026, 12, 4, 12)) == {"specialist.SOF": (1, 0)}
 
 
-def test_an_email_is_taken_for_sending_by_one_instance_only(store: ReplyStore) -> None:
+LEASE = timedelta(minutes=5)
+
+
+def claim(store: ReplyStore, owner: str, now: datetime | None = None) -> list[PlanRecord]:
+    return store.claim_emails(owner, now or utc_now(), lease=LEASE, limit=50)
+
+
+def test_an_email_is_claimed_by_one_instance_until_its_lease_runs_out(store: ReplyStore) -> None:
     event = triaged()
     plan = add(store, event, due=local(2026, 12, 7, 16))
-    assert store.start_sending(plan.plan_id)
-    assert not store.start_sending(plan.plan_id)
-    store.not_sent(plan.plan_id, "421 try later", final=False)
-    assert store.start_sending(plan.plan_id)
-    store.sent(plan.plan_id, local(2026, 12, 4, 10, 1) + timedelta(seconds=1))
+    now = utc_now()
+    [claimed] = claim(store, "a", now)
+    assert (claimed.delivery_state, claimed.delivery_lease_owner) == ("sending", "a")
+    assert claim(store, "b", now + LEASE - timedelta(seconds=1)) == []
+    # Instance a died with the e-mail: b takes it over once the lease has run out, and a can
+    # no longer record an outcome for it.
+    [taken] = claim(store, "b", now + LEASE)
+    assert taken.delivery_lease_owner == "b"
+    assert not store.email_sent(plan.plan_id, "a", now)
+    assert store.email_sent(plan.plan_id, "b", now + LEASE)
     saved = store.plan_for(event.inquiry_id)
     assert saved is not None
-    assert (saved.delivery_state, saved.delivery_attempts) == ("sent", 2)
-    assert store.pending_emails() == []
+    assert (saved.delivery_state, saved.delivery_attempts) == ("sent", 1)
+    assert saved.delivery_lease_owner is None
+    assert claim(store, "c", now + 10 * LEASE) == []
+
+
+def test_a_refused_email_waits_for_its_back_off(store: ReplyStore) -> None:
+    event = triaged()
+    plan = add(store, event, due=local(2026, 12, 7, 16))
+    now = utc_now()
+    claim(store, "a", now)
+    assert store.email_retry(plan.plan_id, "a", "421 try later", next_attempt_at=now + LEASE)
+    assert claim(store, "a", now + LEASE - timedelta(seconds=1)) == []
+    assert store.next_email_due() == now + LEASE
+    [again] = claim(store, "b", now + LEASE)
+    assert (again.delivery_attempts, again.delivery_error) == (1, "421 try later")
+    store.release_emails([plan.plan_id], "b")
+    [released] = claim(store, "a", now + LEASE)
+    assert released.delivery_attempts == 1
+
+
+def test_outcomes_are_announced_once(store: ReplyStore) -> None:
+    sent, failed = triaged(), triaged()
+    for event in (sent, failed):
+        add(store, event, due=local(2026, 12, 7, 16))
+    now = utc_now()
+    first, second = claim(store, "a", now)
+    store.email_sent(first.plan_id, "a", now)
+    store.email_failed(second.plan_id, "a", "550 no such user", attempted=True)
+    done = store.unannounced_emails(limit=10)
+    assert {p.delivery_state for p in done} == {"sent", "failed"}
+    store.announced([p.plan_id for p in done], now)
+    assert store.unannounced_emails(limit=10) == []
+
+
+def test_instances_claiming_at_the_same_time_never_share_an_email(database_url: str) -> None:
+    stores = [ReplyStore(make_engine(ReplySettings(database_url=database_url))) for _ in range(4)]
+    for _ in range(120):
+        add(stores[0], triaged(), due=local(2026, 12, 7, 16))
+    claimed: dict[str, list[uuid.UUID]] = {}
+
+    start = threading.Barrier(len(stores))
+
+    def take(owner: str, store: ReplyStore) -> None:
+        mine = claimed.setdefault(owner, [])
+        store.next_email_due()  # connected before the start
+        start.wait()
+        while (due := store.next_email_due()) is not None and due <= utc_now():
+            mine += [p.plan_id for p in store.claim_emails(owner, utc_now(), lease=LEASE, limit=7)]
+            time.sleep(0.002)  # the others get their turn, as rounds of real senders do
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        for future in [pool.submit(take, f"i{n}", s) for n, s in enumerate(stores)]:
+            future.result()
+    every = [plan_id for ids in claimed.values() for plan_id in ids]
+    assert len(every) == len(set(every)) == 120
+    assert sum(1 for ids in claimed.values() if ids) > 1

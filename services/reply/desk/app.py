@@ -21,8 +21,8 @@ from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
 from services.reply.templates import ReplyTemplates
 from shared.bus import Outgoing, ensure_topics, make_broker, publish_confirmed
-from shared.database import make_engine
 from shared.events import utc_now
+from shared.schema import migrated_engine
 from shared.service import ServiceProcess
 from shared.topics import CASEWORKER_ACTIONS, TopicNames, queue_topic
 from shared.vocabulary import ALL_QUEUES
@@ -71,7 +71,7 @@ def build_desk(
         await ensure_topics(
             process_settings, [CASEWORKER_ACTIONS, *(queue_topic(q) for q in ALL_QUEUES)]
         )
-        store = ReplyStore(make_engine(reply))
+        store = ReplyStore(migrated_engine(reply))
         desk.state.update(
             store=store,
             calendar=BusinessCalendar.from_settings(reply),

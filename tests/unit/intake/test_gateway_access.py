@@ -17,6 +17,7 @@ from services.intake.gateway import Gateway
 from services.intake.keys import GatewayKeys
 from services.intake.settings import IntakeSettings
 from shared.database import make_engine
+from shared.schema import migrate
 from shared.vocabulary import Channel
 
 NOTE = (
@@ -31,6 +32,7 @@ class Front:
             state_dir=tmp_path, gateway_keys_refresh_seconds=0, **settings
         )
         self.engine = make_engine(self.settings)
+        migrate(self.engine)
         self.keys = GatewayKeys(self.engine)
         self.published: list[tuple[Channel, bytes, dict[str, str], str]] = []
 

@@ -13,6 +13,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import Originals
 from shared.database import make_engine
 from shared.settings import REPO_ROOT
+from tests.conftest import migrated
 
 
 def test_normalise_prints_the_inquiry_or_the_reason_with_exit_2(
@@ -33,7 +34,7 @@ def test_normalise_prints_the_inquiry_or_the_reason_with_exit_2(
 def test_original_writes_the_bytes_kept_in_intakes_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'intake.db'}"
+    url = migrated(f"sqlite:///{tmp_path / 'intake.db'}")
     monkeypatch.setenv("DATABASE_URL", url)
     data = b"%PDF-1.4 a letter"
     digest = hashlib.sha256(data).hexdigest()

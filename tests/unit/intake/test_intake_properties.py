@@ -20,6 +20,7 @@ from shared.database import make_engine
 from shared.events import DeadLettered, InquiryReceived
 from shared.topics import INQUIRIES_RECEIVED, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
+from tests.conftest import migrated
 
 NAMES = TopicNames("prop.")
 SALT = "a-test-salt-of-some-length"
@@ -135,7 +136,7 @@ class Store:
 
 
 def test_count_in_equals_inquiries_plus_dead_letters_plus_ignored(tmp_path: Path) -> None:
-    engine = make_engine(IntakeSettings(database_url=f"sqlite:///{tmp_path}/s.db"))
+    engine = make_engine(IntakeSettings(database_url=migrated(f"sqlite:///{tmp_path}/s.db")))
     Store.seen = SeenMessages(engine)
     Store.originals = Originals(engine)
     offsets = iter(range(0, 10**9, 100))
