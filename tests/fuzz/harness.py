@@ -28,7 +28,7 @@ import uvicorn
 from aiokafka import ConsumerRecord
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from services.intake.encoded import holds_cpr_in_bytes, mask
+from services.intake.encoded import holds_cpr, holds_cpr_in_bytes, mask
 from services.intake.handler import DEAD_LETTER, process_raw_batch
 from services.intake.normalise import Ignored, Normalised, Unreadable, read_message
 from shared.events import DeadLettered
@@ -98,16 +98,17 @@ class Tally:
             heapq.heappushpop(self.slowest, entry)
         self.over_a_second += seconds > 1.0
 
-    def check(self, payload: Payload, where: str, strings: list[str]) -> None:
-        """No string that leaves intake holds a CPR number in any spelling or encoding."""
+    def check(self, payload: Payload, where: str, strings: list[str], raw: bytes = b"") -> None:
+        """No string that leaves intake, nor the bytes a dead letter carries (read as UTF-8 or
+        as a single-byte character set), holds a CPR number in any spelling or encoding."""
         strings = [text for text in strings if not _DERIVED_ID.fullmatch(text)]
-        for text in strings:
-            if holds_cpr_in_bytes(text.encode("utf-8", "surrogatepass")):
-                self.leaks[f"{payload.channel.value}: {where}"] += 1
-                return
+        if any(holds_cpr(text) for text in strings) or holds_cpr_in_bytes(raw):
+            self.leaks[f"{payload.channel.value}: {where}"] += 1
+            return
         if payload.planted:
             self.planted += 1
-            digits = "".join(c for c in "".join(strings).translate(_DIGIT_FOLD) if c.isdigit())
+            seen = "".join(strings) + raw.decode("utf-8", "replace")
+            digits = "".join(c for c in seen.translate(_DIGIT_FOLD) if c.isdigit())
             self.planted_digits_in_output += payload.planted in digits
 
     @property
@@ -208,8 +209,8 @@ def _check_dead_letter(payload: Payload, tally: Tally) -> None:
     assert isinstance(outgoing.event, DeadLettered)
     tally.dead_letters_checked += 1
     letter = outgoing.event.dead_letter
-    carried = letter.original.decode("utf-8", "surrogateescape")
-    tally.check(payload, "a dead letter", [carried, letter.reason, *letter.headers.values()])
+    carried = letter.original
+    tally.check(payload, "a dead letter", [letter.reason, *letter.headers.values()], carried)
 
 
 def _hypothesis(count: int, run_seed: int) -> Any:
