@@ -16,7 +16,8 @@ CPR_MARKER = "[CPR]"
 # How people (and their software) write the number. Invisible characters (a soft hyphen, a
 # zero-width space, a word joiner) may sit between any two digits; the date and the serial
 # number may be parted by a dash of any kind, "/", ".", spaces of any kind (" - " too) or a line
-# break; a written-out date ("12.03.85-1234", "12-03-85-1234") uses one separator twice and a
+# break, or any one other sign that is neither a letter, a digit nor a space ("120385⁄1234");
+# a written-out date ("12.03.85-1234", "12-03-85-1234") uses one separator twice and a
 # dash before the serial number, so that a date followed by an amount ("12.03.85 1500") is not a
 # CPR number. `\d` is any decimal digit, Arabic-Indic and full-width ones too.
 _INVISIBLE = "[\u00ad\u180e\u200b-\u200d\u2060\ufeff]*"
@@ -37,7 +38,7 @@ _TWO = rf"\d{_INVISIBLE}\d"
 # tests/unit/test_cpr.py).
 _FIRST_TWO = rf"\d(?<!\d\d)(?<!\d[{_DASHES}]\d){_INVISIBLE}\d"
 _GAP = (
-    rf"{_INVISIBLE}(?:[{_SPACES}]{{0,3}}[{_DASHES}/.][{_SPACES}]{{0,3}}|[{_SPACES}]{{1,3}}"
+    rf"{_INVISIBLE}(?:[{_SPACES}]{{0,3}}(?:[{_DASHES}/.]|[^\w\s])[{_SPACES}]{{0,3}}|[{_SPACES}]{{1,3}}"
     rf"|[{_SPACES}]{{0,3}}\r?\n[{_SPACES}]{{0,3}}|[{_MISREAD}]{{1,3}}|){_INVISIBLE}"
 )
 _CPR = re.compile(

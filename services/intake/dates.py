@@ -39,6 +39,13 @@ _CLOCK_BEFORE = re.compile(r"kl\.?\s*$", re.IGNORECASE)
 _ISO = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 
 
+def _ocr_number(written: str) -> int | None:
+    """The number OCR read, or none: matched without regard to case, "I" also finds "i", "ı"
+    and "İ", which are no digits."""
+    digits = written.translate(_OCR_DIGITS)
+    return int(digits) if digits.isdecimal() else None
+
+
 def _make(year: int | None, month: int, day: int, default_year: int) -> date | None:
     if year is not None and year < 100:
         year += 2000 if year < 70 else 1900
@@ -56,8 +63,10 @@ def find_dates(text: str, *, default_year: int) -> list[tuple[int, date]]:
         if d:
             found.append((match.start(), d))
     for match in _NAMED.finditer(text):
-        year = int(match[3].translate(_OCR_DIGITS)) if match[3] else None
-        day = int(match[1].translate(_OCR_DIGITS))
+        day = _ocr_number(match[1])
+        year = _ocr_number(match[3]) if match[3] else None
+        if day is None or (match[3] and year is None):
+            continue
         d = _make(year, _MONTHS[match[2].lower()], day, default_year)
         if d:
             found.append((match.start(), d))

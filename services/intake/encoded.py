@@ -102,11 +102,17 @@ def mask(text: str) -> Redaction:
     return Redaction(_BASE64.sub(replace, redaction.text), redaction.cpr_numbers)
 
 
+def holds_cpr(text: str, *, decode_base64: bool = True) -> bool:
+    """Whether the text holds a CPR number in any spelling and encoding intake knows."""
+    if any(redact(view).cpr_numbers for view in (text, *_decoded_views(text))):
+        return True
+    return decode_base64 and any(_base64_holds_cpr(run[0]) for run in _BASE64.finditer(text))
+
+
 def holds_cpr_in_bytes(raw: bytes, *, decode_base64: bool = True) -> bool:
-    """Whether the bytes hold a CPR number in any spelling and encoding intake knows."""
-    for text in (raw.decode("utf-8", "surrogateescape"), raw.decode("latin-1")):
-        if any(redact(view).cpr_numbers for view in (text, *_decoded_views(text))):
-            return True
-        if decode_base64 and any(_base64_holds_cpr(run[0]) for run in _BASE64.finditer(text)):
-            return True
-    return False
+    """Whether the bytes, read as UTF-8 or as a single-byte character set, hold a CPR number in
+    any spelling and encoding intake knows."""
+    return any(
+        holds_cpr(text, decode_base64=decode_base64)
+        for text in (raw.decode("utf-8", "surrogateescape"), raw.decode("latin-1"))
+    )

@@ -385,6 +385,7 @@ def _redacted(value: str | None, found: list[str], limit: int = MAX_FIELD_CHARS)
 
 
 def _one_line(value: str | None) -> str | None:
+    """Before masking: joined lines can spell a number that the lines apart did not."""
     return _LINE_ENDS.sub(" ", value).strip() or None if value is not None else None
 
 
@@ -401,7 +402,7 @@ def _citizen(given: CitizenProfile, found: list[str]) -> CitizenProfile:
     the schema refuses control characters, so a miss here is a bug that shows)."""
     profile = given.model_dump()
     for name in _CONTACT_DETAILS:
-        profile[name] = _one_line(_redacted(profile[name], found))
+        profile[name] = _redacted(_one_line(profile[name]), found)
     profile["email"] = _one_address(profile["email"])
     return CitizenProfile.model_validate(profile)
 
@@ -411,7 +412,7 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
     text = _redacted(draft.text, found, MAX_TEXT_CHARS) or ""
     if not text.strip():
         raise Unreadable(f"{channel.value} inquiry has no text")
-    subject = _one_line(_redacted(draft.subject, found))
+    subject = _redacted(_one_line(draft.subject), found)
     quoted = _redacted(draft.quoted, found, MAX_QUOTED_CHARS)
     citizen = _citizen(draft.citizen, found)
     attachments = [
@@ -439,7 +440,7 @@ def _finish(channel: Channel, draft: _Draft, *, salt: str, language: Language) -
         quoted_text=quoted,
         attachments=attachments,
         outcome=draft.outcome,
-        agent=_one_line(_redacted(draft.agent, found)),
+        agent=_redacted(_one_line(draft.agent), found),
         duration_seconds=draft.duration_seconds,
         letter_date=draft.letter_date,
     )

@@ -14,12 +14,28 @@ def main() -> int:
     parser.add_argument("--normalisation", type=int, default=100_000, help="inputs across channels")
     parser.add_argument("--gateway", type=int, default=10_000, help="requests to the gateway")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed: a run repeats")
+    parser.add_argument(
+        "--dead-letter-every",
+        type=int,
+        default=3,
+        help="check the dead letter of every Nth refusal",
+    )
+    parser.add_argument("--progress", type=int, default=10_000, help="report so far every N")
     args = parser.parse_args()
     failed = False
-    for run, count in ((fuzz_normalisation, args.normalisation), (fuzz_gateway, args.gateway)):
+    runs = (
+        lambda: fuzz_gateway(args.gateway, args.seed, progress_every=args.progress),
+        lambda: fuzz_normalisation(
+            args.normalisation,
+            args.seed,
+            dead_letter_every=args.dead_letter_every,
+            progress_every=args.progress,
+        ),
+    )
+    for run in runs:
         started = time.monotonic()
-        tally = run(count, args.seed)
-        print(tally.report())
+        tally = run()
+        print("FINAL " + tally.report())
         print(f"  run took {time.monotonic() - started:,.0f} s", flush=True)
         failed = failed or bool(tally.failures())
     return 1 if failed else 0

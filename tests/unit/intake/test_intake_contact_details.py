@@ -87,3 +87,16 @@ def test_the_shared_schema_refuses_control_characters_in_contact_details(
         CitizenProfile.model_validate({field: value})
     with pytest.raises(ValidationError):
         CitizenProfile.model_validate_json(json.dumps({field: value}))
+
+
+def test_lines_joined_into_one_are_masked_after_they_are_joined() -> None:
+    form = {
+        "submission_id": "f-joined",
+        "subject": "cpr 120385\n\n\t1234",
+        "text": "Hej",
+        "citizen": {"name": "Karen 120385\t\t\t\t1234"},
+    }
+    result = read_message(Channel.SELF_SERVICE, json.dumps(form).encode(), salt=SALT)
+    assert isinstance(result, Normalised)
+    assert result.inquiry.subject == "cpr [CPR]"
+    assert result.inquiry.citizen.name == "Karen [CPR]"

@@ -41,6 +41,7 @@ SPELLINGS = {
     "arabic-indic digits": "١٢٠٣٨٥-١٢٣٤",
     "full-width digits and dash": "１２０３８５－１２３４",
     "an en dash read as Windows-1252": "120385â€“1234",
+    "any other sign": "120385\u20441234",
     "an en dash's bytes as replacement characters": "120385\ufffd\ufffd\ufffd1234",
 }
 
