@@ -122,7 +122,16 @@ class Inquiry(BaseModel):
 class Reason(BaseModel):
     """One piece of evidence behind a decision, in words a caseworker understands."""
 
-    about: Literal["complexity", "department", "queue", "reply_channel"]
+    about: Literal[
+        "complexity",
+        "department",
+        "queue",
+        "reply_channel",
+        # The reply-channel rule's inputs as triage judged them.
+        "written_decision",
+        "self_service",
+        "digitally_ready",
+    ]
     text: str
 
 

@@ -47,6 +47,7 @@ FIELDS = {
     "complexity",
     "department",
     "service_id",
+    "written_decision",
     "split",
 }
 
@@ -117,6 +118,8 @@ def check_corpus(rows: list[dict[str, Any]], services: dict[str, dict[str, Any]]
             problems.append(f"{rid}: unknown service {r['service_id']!r}")
         elif (service["department"], service["complexity"]) != (r["department"], r["complexity"]):
             problems.append(f"{rid}: labels disagree with catalogue entry {r['service_id']}")
+        elif r["written_decision"] is not True and service.get("written_decision"):
+            problems.append(f"{rid}: the service's answer is written, the line says not")
         splits[r["base_id"]].add(r["split"])
     problems += [
         f"base {b} is in several splits {sorted(s)}" for b, s in splits.items() if len(s) > 1

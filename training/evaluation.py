@@ -12,16 +12,21 @@ from typing import Any
 
 import numpy as np
 
-from services.triage.classifier import Classification, Classifier
-from shared.events import Inquiry
-from shared.vocabulary import Channel, Complexity, Department, Language
+from services.triage.catalogue import Catalogue
+from services.triage.classifier import Classification, Classifier, Judgement
+from services.triage.decide import decide, rule_inputs
+from services.triage.settings import TriageSettings
+from shared.events import CitizenProfile, Decision, Inquiry
+from shared.vocabulary import Channel, Complexity, Department, Language, ReplyChannel
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "training" / "corpus" / "inquiries.jsonl"
 DEMO_FEED = REPO / "demo" / "feed"
+EVALUATION_SET = REPO / "training" / "evaluation_set" / "inquiries.jsonl"
 COMPLEXITIES = [Complexity.SIMPLE.value, Complexity.SPECIALIST.value]
 DEPARTMENTS = [d.value for d in Department]
 ECE_BINS = 10
+DECISION_FIELDS = ("complexity", "department", "queue", "confidence", "reply_channel")
 # Base texts b0001-b1274 are the corpus as first written (one author, before any model); later
 # ones were added while the model was built (base/more_*.txt). The report shows both apart.
 FIRST_CORPUS_BASES = 1274
@@ -40,6 +45,14 @@ class Labelled:
     department: str
     origin: str = ""
     service: str = ""
+    # The reply-channel rule's inputs and the expected reply channel, where labelled: the
+    # corpus labels the first two (from its service, or the base text's tag), the evaluation
+    # set all of them, for the citizen profile it attaches.
+    written_decision: bool | None = None
+    self_service: bool | None = None
+    digitally_ready: bool | None = None
+    reply_channel: str | None = None
+    citizen: dict[str, Any] | None = None
 
     def inquiry(self) -> Inquiry:
         return Inquiry(
@@ -49,6 +62,7 @@ class Labelled:
             text=self.text,
             subject=self.subject,
             language=Language(self.language) if self.language in ("da", "en") else Language.OTHER,
+            citizen=CitizenProfile.model_validate(self.citizen or {}),
             thread_key=self.key,
         )
 
@@ -58,17 +72,31 @@ def corpus_rows(path: Path = CORPUS) -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def labelled(rows: Sequence[dict[str, Any]], split: str) -> list[Labelled]:
+def _labelled(row: dict[str, Any], **labels: Any) -> Labelled:
+    return Labelled(
+        key=row["id"],
+        channel=row["channel"],
+        language=row["language"],
+        subject=row.get("subject"),
+        text=row["text"],
+        complexity=row["complexity"],
+        department=row["department"],
+        **labels,
+    )
+
+
+def labelled(
+    rows: Sequence[dict[str, Any]], split: str, catalogue: Catalogue | None = None
+) -> list[Labelled]:
+    """The corpus lines of one split; with the catalogue, also whether each line's service has a
+    self-service answer."""
+    links = {s.id: s.self_service is not None for s in catalogue.services} if catalogue else {}
     return [
-        Labelled(
-            key=r["id"],
-            channel=r["channel"],
-            language=r["language"],
-            subject=r.get("subject"),
-            text=r["text"],
-            complexity=r["complexity"],
-            department=r["department"],
+        _labelled(
+            r,
             service=r["service_id"],
+            written_decision=r.get("written_decision"),
+            self_service=links.get(r["service_id"]),
             origin=(
                 "first corpus"
                 if int(r["base_id"].removeprefix("b")) <= FIRST_CORPUS_BASES
@@ -78,6 +106,12 @@ def labelled(rows: Sequence[dict[str, Any]], split: str) -> list[Labelled]:
         for r in rows
         if r["split"] == split
     ]
+
+
+def evaluation_set(path: Path = EVALUATION_SET) -> list[Labelled]:
+    """The hand-written set the model never learns from (training/evaluation_set/README.md)."""
+    keys = ("written_decision", "self_service", "digitally_ready", "reply_channel", "citizen")
+    return [_labelled(r, **{key: r[key] for key in keys}) for r in corpus_rows(path)]
 
 
 def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[Labelled], list[str]]:
@@ -281,9 +315,89 @@ def breakdown(
     return result
 
 
-def evaluate(classifier: Classifier, items: Sequence[Labelled]) -> dict[str, Any]:
-    found = classifier.classify([it.inquiry() for it in items])
+def reply_figures(
+    items: Sequence[Labelled],
+    inquiries: Sequence[Inquiry],
+    found: Sequence[Classification],
+    settings: TriageSettings,
+) -> dict[str, Any]:
+    """The reply-channel rule's inputs as triage used them, against the labels where there
+    are labels, and the reply channel the decision recommends."""
+    used = [rule_inputs(i, f, Language.EN) for i, f in zip(inquiries, found, strict=True)]
+    result: dict[str, Any] = {}
+    judged: dict[str, list[Judgement | None]] = {
+        "written_decision": [f.written_decision for f in found],
+        "self_service": [f.self_service for f in found],
+    }
+    values = {
+        "written_decision": [u.written_decision for u in used],
+        "self_service": [u.self_service_url is not None for u in used],
+        "digitally_ready": [u.readiness.ready for u in used],
+    }
+    for name, value in values.items():
+        labelled_ = [k for k, it in enumerate(items) if getattr(it, name) is not None]
+        if not labelled_:
+            continue
+        truth = np.array([getattr(items[k], name) for k in labelled_])
+        entry: dict[str, Any] = {
+            "n": len(labelled_),
+            "accuracy": round(float((np.array(value)[labelled_] == truth).mean()), 4),
+            "confusion": confusion(
+                [str(t).lower() for t in truth],
+                [str(value[k]).lower() for k in labelled_],
+                ["true", "false"],
+                ["true", "false"],
+            ),
+        }
+        heads = judged.get(name)
+        if heads is not None and all(heads[k] is not None for k in labelled_):
+            p = np.array([heads[k].probability for k in labelled_])  # type: ignore[union-attr]
+            sure = np.array([heads[k].sure for k in labelled_])  # type: ignore[union-attr]
+            leaning = p >= 0.5
+            entry["head_accuracy"] = round(float((leaning == truth).mean()), 4)
+            entry["unsure_rate"] = round(float(1 - sure.mean()), 4)
+            entry["accuracy_when_sure"] = (
+                round(float((leaning[sure] == truth[sure]).mean()), 4) if sure.any() else 0.0
+            )
+            entry["ece"], entry["bins"] = expected_calibration_error(
+                np.maximum(p, 1 - p), leaning == truth
+            )
+        result[name] = entry
+    expected = [k for k, it in enumerate(items) if it.reply_channel is not None]
+    if expected:
+        decided = [
+            decide(inquiries[k], found[k], settings, "evaluation", Language.EN) for k in expected
+        ]
+        truth_channels = [str(items[k].reply_channel) for k in expected]
+        predicted = [d.reply_channel.value for d in decided]
+        channels = [c.value for c in ReplyChannel]
+        result["reply_channel"] = {
+            "n": len(expected),
+            "accuracy": _accuracy(truth_channels, predicted),
+            "confusion": confusion(truth_channels, predicted, channels, channels),
+        }
+        # Each decision, for the test that the CLI and the service decide as the report says.
+        result["decisions"] = {
+            items[k].key: decision_summary(d) for k, d in zip(expected, decided, strict=True)
+        }
+    return result
+
+
+def decision_summary(decision: Decision | dict[str, Any]) -> dict[str, Any]:
+    """What a decision decided, without its reasons and model version: comparable across the
+    report, the CLI's output and the service's events."""
+    data = decision if isinstance(decision, dict) else decision.model_dump(mode="json")
+    return {key: data[key] for key in DECISION_FIELDS}
+
+
+def evaluate(
+    classifier: Classifier, items: Sequence[Labelled], settings: TriageSettings | None = None
+) -> dict[str, Any]:
+    inquiries = [it.inquiry() for it in items]
+    found = classifier.classify(inquiries)
     result = figures(items, found)
+    if items:
+        result["rule_inputs"] = reply_figures(items, inquiries, found, settings or TriageSettings())
     if items:
         result["per_channel"] = breakdown(items, found, "channel")
         result["per_language"] = breakdown(items, found, "language")

@@ -13,7 +13,9 @@ Inputs
 Each base text becomes two or three corpus lines, each in a different channel's styling (agent phone
 note, e-mail with greeting/signature/quoted mail, chat turns, OCR'd letter, Citizen Service desk
 note, web form), with realistic noise (typos, missing æøå, [CPR] markers, phone numbers, e-mail
-addresses, mixed Danish/English). The label always comes from the base text's service.
+addresses, mixed Danish/English). The label always comes from the base text's service; the
+reply-channel rule's `written_decision` comes from the service too, or from the base text's tag
+`written` (its answer must be documented in writing, whatever the service).
 
 The split is decided per base text (all its variants share one split), from a hash of base_id:
 ~70 % train, 15 % validation, 15 % test. base_id is positional ("b0001" is the first text of the
@@ -95,6 +97,17 @@ def read_catalogue(path: Path = CATALOGUE) -> dict[str, tuple[str, str]]:
     return services
 
 
+def written_services(path: Path = CATALOGUE) -> set[str]:
+    """The ids of the services whose answer is a decision or documentation given in writing."""
+    written, current = set(), None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- id: "):
+            current = line.removeprefix("- id: ").strip()
+        elif line.strip() == "written_decision: true" and current is not None:
+            written.add(current)
+    return written
+
+
 def read_bases(base_dir: Path = BASE_DIR) -> list[Base]:
     bases: list[Base] = []
     for path in sorted(base_dir.glob("*.txt")):
@@ -115,7 +128,7 @@ def read_bases(base_dir: Path = BASE_DIR) -> list[Base]:
             lang, *tags = head.split()
             if lang not in ("da", "en"):
                 raise ValueError(f"{where}: language must be da or en, got {lang!r}")
-            unknown = set(tags) - {"hard", "note"}
+            unknown = set(tags) - {"hard", "note", "written"}
             if unknown:
                 raise ValueError(f"{where}: unknown tags {sorted(unknown)}")
             bases.append(
@@ -785,7 +798,11 @@ def pick_channels(base: Base, complexity: str, rng: random.Random) -> list[str]:
     return chosen
 
 
-def build(bases: list[Base], services: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+def build(
+    bases: list[Base],
+    services: dict[str, tuple[str, str]],
+    written: frozenset[str] | set[str] = frozenset(),
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for base in bases:
         department, complexity = services[base.service_id]
@@ -810,6 +827,7 @@ def build(bases: list[Base], services: dict[str, tuple[str, str]]) -> list[dict[
                     "complexity": complexity,
                     "department": department,
                     "service_id": base.service_id,
+                    "written_decision": base.service_id in written or "written" in base.tags,
                     "split": split_of(base.base_id),
                 }
             )
@@ -914,7 +932,7 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1
-    rows = build(bases, services)
+    rows = build(bases, services, written_services())
     if not args.check:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as f:

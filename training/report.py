@@ -72,6 +72,77 @@ def _set_summary(name: str, s: dict[str, Any], targets: dict[str, float]) -> lis
     return lines
 
 
+RULE_INPUTS = (
+    ("written_decision", "needs a written decision or documentation"),
+    ("self_service", "has a self-service answer"),
+    ("digitally_ready", "digitally ready"),
+)
+
+
+def _held_out_summary(s: dict[str, Any], targets: dict[str, float]) -> list[str]:
+    """Issue 17's bar on the hand-written evaluation set."""
+    values = {
+        "complexity_macro_f1": s["complexity"]["macro_f1"],
+        "department_accuracy": s["department"]["accuracy"],
+        "reply_channel_accuracy": s["rule_inputs"]["reply_channel"]["accuracy"],
+        "abstain_rate": s["abstain_rate"],
+        "ece": s["calibration"]["ece"],
+    }
+    names = {
+        "complexity_macro_f1": "complexity macro-F1 (decided)",
+        "department_accuracy": "department accuracy (decided)",
+        "reply_channel_accuracy": "reply-channel accuracy (all inquiries)",
+        "abstain_rate": "abstain rate",
+        "ece": "expected calibration error (decision confidence)",
+    }
+    lines = [
+        f"### Evaluation set (hand-written, never used for training or tuning): {s['n']} "
+        f"inquiries, {s['decided']} decided",
+        "",
+        "| figure | value | bar | met |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for key, value in values.items():
+        sense = "<=" if key in ("abstain_rate", "ece") else ">="
+        shown = _pct(value) if key == "abstain_rate" else f"{value:.3f}"
+        goal = _pct(targets[key]) if key == "abstain_rate" else f"{targets[key]:.2f}"
+        lines.append(
+            f"| {names[key]} | {shown} | {sense} {goal} | "
+            f"{'yes' if meets(value, targets[key], sense) else '**no**'} |"
+        )
+    return [*lines, ""]
+
+
+def _rule_inputs(s: dict[str, Any]) -> list[str]:
+    """Each rule input as triage used it (the safe side where unsure) and as its head leaned."""
+    found = s.get("rule_inputs", {})
+    lines = [
+        "| rule input | n | accuracy as used | head's accuracy | unsure (safe side) | "
+        "accuracy when sure | head ECE |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, name in RULE_INPUTS:
+        if key not in found:
+            continue
+        e = found[key]
+        head = (
+            f"{e['head_accuracy']:.3f} | {_pct(e['unsure_rate'])} | "
+            f"{e['accuracy_when_sure']:.3f} | {e['ece']:.3f}"
+            if "head_accuracy" in e
+            else "(no head: screening, channel, the citizen's words) | | |"
+        )
+        lines.append(f"| {name} | {e['n']} | {e['accuracy']:.3f} | {head} |")
+    lines.append("")
+    for key, name in RULE_INPUTS:
+        if key in found:
+            lines += [f"{name.capitalize()} (rows: label, columns: as used):", ""]
+            lines += _confusion(found[key]["confusion"], "label \\ used")
+    if "reply_channel" in found:
+        lines += ["Reply channel (rows: expected by the rule, columns: recommended):", ""]
+        lines += _confusion(found["reply_channel"]["confusion"], "expected \\ recommended")
+    return lines
+
+
 def _classes(s: dict[str, Any], head: str) -> list[str]:
     lines = [
         f"| {head} | precision | recall | F1 | support |",
@@ -111,7 +182,10 @@ def _breakdown(s: dict[str, Any], key: str, title: str) -> list[str]:
 
 
 def _detail(name: str, s: dict[str, Any]) -> list[str]:
-    lines = [f"## {name} in detail", "", "Complexity (decided inquiries):", ""]
+    lines = [f"## {name} in detail", ""]
+    if s.get("rule_inputs"):
+        lines += ["The reply-channel rule's inputs:", "", *_rule_inputs(s)]
+    lines += ["Complexity (decided inquiries):", ""]
     lines += _classes(s, "complexity")
     lines += ["Complexity confusion (rows: label, columns: decision):", ""]
     lines += _confusion(s["complexity"]["confusion"], "label \\ decision")
@@ -150,10 +224,17 @@ def markdown(report: dict[str, Any]) -> str:
         f"caseworker corrections; {facts['features']} features; scikit-learn {facts['sklearn']}. "
         f"Abstain threshold {report['abstain_threshold']:.3f} on the decision confidence "
         "(probability that complexity and department are both right), chosen on the validation split.",
+        "The rule inputs' judgements are acted on from these probabilities either way (else the",
+        "safe side), chosen on the validation split: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in sorted(report["rule_input_levels"].items()))
+        + ".",
         "",
         "## Summary",
         "",
     ]
+    held_out = report["evaluation_set"]
+    lines += _held_out_summary(held_out, report["evaluation_set_targets"])
+    lines += _set_summary("Evaluation set, the earlier targets", held_out, t)
     lines += _set_summary("Test split (never used for fitting or choosing)", report["test"], t)
     lines += _set_summary(
         "Validation split (the threshold was chosen here)", report["validation"], t
@@ -172,6 +253,7 @@ def markdown(report: dict[str, Any]) -> str:
         for c in report["threshold_curve_validation"]
     ]
     lines.append("")
+    lines += _detail("Evaluation set", held_out)
     lines += _detail("Test split", report["test"])
     if demo.get("n"):
         lines += _detail("Demo feed", demo)
@@ -196,6 +278,7 @@ def reliability_plot(report: dict[str, Any], path: Path) -> None:
     figure_, axis = plt.subplots(figsize=(5, 5), dpi=100)
     axis.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfect calibration")
     for name, colour in (
+        ("evaluation_set", "tab:red"),
         ("test", "tab:blue"),
         ("validation", "tab:orange"),
         ("demo_feed", "tab:green"),

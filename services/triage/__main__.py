@@ -15,6 +15,7 @@ from typing import TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from services.triage.phrases import REASON_LANGUAGES
 from services.triage.settings import TriageSettings
 from shared.events import CitizenProfile, Inquiry
 from shared.schema import migrate_command, refuse_unless_current
@@ -106,9 +107,16 @@ def main(argv: list[str] | None = None) -> int:
     classify = commands.add_parser("classify", help="triage a JSONL file of inquiries")
     classify.add_argument("--in", dest="source", type=Path, required=True)
     classify.add_argument("--out", dest="target", type=Path, required=True)
+    classify.add_argument(
+        "--language",
+        choices=[language.value for language in REASON_LANGUAGES],
+        help="the language of the reasons (default: TRIAGE_REASON_LANGUAGE, else Danish)",
+    )
     commands.add_parser("purge", help="delete what is older than triage's retention setting")
     args = parser.parse_args(argv)
     settings = TriageSettings()
+    if getattr(args, "language", None):
+        settings = settings.model_copy(update={"reason_language": Language(args.language)})
 
     if args.command == "purge":
         from services.triage.store import expiries

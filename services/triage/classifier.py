@@ -10,8 +10,22 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.triage.catalogue import Catalogue, Service, fold
+from services.triage.phrases import say
 from shared.events import Inquiry
-from shared.vocabulary import Complexity, Department
+from shared.vocabulary import Complexity, Department, Language
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """An input of the reply-channel rule as a model judged it: the probability that it holds,
+    and whether the model is sure enough either way to act on it."""
+
+    probability: float
+    sure: bool
+
+    @property
+    def holds(self) -> bool:
+        return self.probability >= 0.5
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,10 @@ class Classification:
     extra: dict[str, float] = field(default_factory=dict)
     # What the model leaned to where it abstained: for the report, never for routing.
     leaning: Complexity | None = None
+    # The rule's inputs as the model judged them from the words; None: the catalogue service
+    # alone tells (the keyword classifier).
+    written_decision: Judgement | None = None
+    self_service: Judgement | None = None
 
 
 class Classifier(Protocol):
@@ -53,14 +71,22 @@ class KeywordClassifier:
 
     version = "keywords-1"
 
-    def __init__(self, catalogue: Catalogue, *, abstain_below: float = 0.5) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        abstain_below: float = 0.5,
+        language: Language = Language.DA,
+    ) -> None:
         self.catalogue = catalogue
         self.abstain_below = abstain_below
+        self.language = language
 
     def classify(self, inquiries: Sequence[Inquiry]) -> list[Classification]:
         return [self._one(inquiry_text(i)) for i in inquiries]
 
     def _one(self, text: str) -> Classification:
+        language = self.language
         matches = self.catalogue.match(text)
         folded = fold(text)
         cues = [c for c in SPECIALIST_CUES if c in folded]
@@ -69,8 +95,8 @@ class KeywordClassifier:
                 Complexity.UNDETERMINED,
                 Department.OKF,
                 0.0,
-                complexity_evidence="No service of the catalogue matches the text.",
-                department_evidence="No department's matter recognised; Citizen Service (OKF).",
+                complexity_evidence=say("keywords.none", language),
+                department_evidence=say("keywords.no_department", language),
             )
         top = matches[0]
         runner_up = matches[1].score if len(matches) > 1 else 0.0
@@ -82,17 +108,25 @@ class KeywordClassifier:
         if confidence < self.abstain_below:
             complexity = Complexity.UNDETERMINED
         terms = ", ".join(f"'{t}'" for t in top.terms[:4])
+        name = service.name_en if language is Language.EN else service.name_da
         if complexity is Complexity.UNDETERMINED:
-            why = f"Matched '{service.name_en}' only weakly ({confidence:.2f}) by {terms}."
+            why = say("keywords.weak", language, name=name, confidence=confidence, terms=terms)
         elif cues:
-            why = f"Signals of a specialist matter: {', '.join(cues[:3])}."
+            why = say("keywords.cues", language, cues=", ".join(cues[:3]))
         else:
-            why = f"'{service.name_en}' is a {service.complexity.value} service ({service.kind})."
+            why = say(
+                "keywords.service",
+                language,
+                name=name,
+                complexity=service.complexity.value,
+                matter=say(service.complexity.value, language),
+                kind=service.kind,
+            )
         return Classification(
             complexity,
             service.department,
             confidence,
             service=service,
             complexity_evidence=why,
-            department_evidence=f"Catalogue match '{service.name_en}' by {terms}.",
+            department_evidence=say("keywords.department", language, name=name, terms=terms),
         )

@@ -11,6 +11,7 @@ scikit-learn's `predict_proba` over the corpus and the demo feed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,12 +92,26 @@ class _Head:
 
 
 class LinearHeads:
-    """The complexity and department heads and the decision confidence of a `TriageModel`."""
+    """The complexity and department heads, the decision confidence and the reply-channel
+    rule's input heads of a `TriageModel`."""
 
-    def __init__(self, complexity: Any, department: Any, confidence: Any) -> None:
+    def __init__(
+        self,
+        complexity: Any,
+        department: Any,
+        confidence: Any,
+        rule_inputs: Mapping[str, Any] | None = None,
+    ) -> None:
         weights: list[np.ndarray] = []
         self.complexity = _head(complexity, weights)
         self.department = _head(department, weights)
+        # Each a calibrated binary classifier: its columns join the one product.
+        self.rule_inputs = {
+            name: _Head(
+                (tuple(_calibrated(f, weights) for f in calibrated.calibrated_classifiers_),), None
+            )
+            for name, calibrated in (rule_inputs or {}).items()
+        }
         # One matrix, one product a batch: every score column of every classifier.
         self._weights = np.ascontiguousarray(np.vstack(weights).T, dtype=np.float64)
         self._confidence_coef = np.asarray(confidence.coef_).T
@@ -104,10 +119,17 @@ class LinearHeads:
         if list(confidence.classes_) != [False, True]:
             raise ValueError("the decision confidence must be a binary model of 'right'")
 
-    def probabilities(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of `x`: the complexity head's and the department head's probabilities."""
+    def probabilities(
+        self, x: sp.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Per row of `x`: the complexity head's and the department head's probabilities, and
+        each rule input's probability that it holds."""
         scores = np.asarray(x @ self._weights)
-        return self.complexity.probabilities(scores), self.department.probabilities(scores)
+        return (
+            self.complexity.probabilities(scores),
+            self.department.probabilities(scores),
+            {name: head.probabilities(scores)[:, 1] for name, head in self.rule_inputs.items()},
+        )
 
     def decision_confidence(self, features: np.ndarray) -> np.ndarray:
         """P(right) from `model.confidence_features`: LogisticRegression's `predict_proba`."""

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 def _load(path: Path, catalogue: Catalogue, settings: TriageSettings) -> Classifier:
     from services.triage.model import ModelClassifier, catalogue_sha
 
-    classifier = ModelClassifier.load(path, catalogue, abstain_below=settings.abstain_below)
+    classifier = ModelClassifier.load(
+        path, catalogue, abstain_below=settings.abstain_below, language=settings.reason_language
+    )
     if classifier.model.catalogue_sha != catalogue_sha(settings.catalogue_path):
         log.warning(
             "model %s was trained with another version of the catalogue: retrain with make train",
@@ -31,7 +33,7 @@ def load_classifier(settings: TriageSettings) -> Classifier:
         return _load(settings.model_path, catalogue, settings)
     log.warning("no model at %s: triaging by catalogue keywords", settings.model_path)
     threshold = 0.5 if settings.abstain_below is None else settings.abstain_below
-    return KeywordClassifier(catalogue, abstain_below=threshold)
+    return KeywordClassifier(catalogue, abstain_below=threshold, language=settings.reason_language)
 
 
 def load_shadow(settings: TriageSettings) -> Classifier | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import io
 import itertools
 import logging
 import math
@@ -24,25 +25,18 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from services.triage.catalogue import Catalogue, Match, fold
-from services.triage.classifier import Classification
+from services.triage.artifact import verified_bytes, write_manifest
+from services.triage.catalogue import Catalogue, Match, Service, fold
+from services.triage.classifier import Classification, Judgement
 from services.triage.features import CharGrams, WordGrams
 from services.triage.heads import LinearHeads
+from services.triage.phrases import department_name, say
 from services.triage.wording import citizen_words
 from shared.events import Inquiry
-from shared.vocabulary import Complexity, Department
+from shared.vocabulary import Complexity, Department, Language
 
 log = logging.getLogger(__name__)
 
-DEPARTMENT_NAMES = {
-    Department.OKF: "Finance",
-    Department.KFF: "Culture and Leisure",
-    Department.BUF: "Children and Youth",
-    Department.SUF: "Health and Care",
-    Department.SOF: "Social Services",
-    Department.TMF: "Technical and Environmental",
-    Department.BIF: "Employment and Integration",
-}
 DEPARTMENTS = tuple(Department)
 CLASSIFY_CHUNK = 100  # inquiries a model call
 DECIDED = (Complexity.SIMPLE, Complexity.SPECIALIST)
@@ -122,6 +116,11 @@ class TriageModel:
     # when the catalogue's own words do not appear in it.
     service_ids: tuple[str, ...] = ()
     service_centroids: Any = None
+    # The reply-channel rule's inputs that the words tell, each a calibrated binary classifier
+    # of "holds" ("written_decision", "self_service"), and per input the probability either
+    # way at which the model acts on it rather than fall to the safe side.
+    rule_inputs: dict[str, Any] = field(default_factory=dict)
+    rule_input_sure: dict[str, float] = field(default_factory=dict)
 
     def features(
         self,
@@ -142,10 +141,13 @@ class TriageModel:
             if hasattr(vectoriser, "_stop_words_id"):
                 del vectoriser._stop_words_id
         joblib.dump(self, path, compress=("zlib", 6))
+        write_manifest(path, self.version)
 
     @staticmethod
     def load(path: Path) -> TriageModel:
-        model = joblib.load(path)
+        """Unpickles the artefact only after its bytes match its manifest's SHA-256
+        (`ArtifactRefused` otherwise)."""
+        model = joblib.load(io.BytesIO(verified_bytes(path)))
         if not isinstance(model, TriageModel):
             raise TypeError(f"{path} holds a {type(model).__name__}, not a TriageModel")
         return model
@@ -161,6 +163,8 @@ class Probabilities:
     department_classes: tuple[Department, ...]
     # How likely both the complexity and the department are right.
     decision_confidence: np.ndarray
+    # Per rule input, the probability that it holds, (n,).
+    rule_inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class ModelClassifier:
@@ -173,8 +177,10 @@ class ModelClassifier:
         *,
         abstain_below: float | None = None,
         terms_shown: int = 3,
+        language: Language = Language.DA,
     ) -> None:
         self.model = model
+        self.language = language
         self.catalogue = catalogue
         self.version = model.version
         self.abstain_below = model.abstain_below if abstain_below is None else abstain_below
@@ -195,10 +201,16 @@ class ModelClassifier:
         self._department_coef = _linear_coef(model.department)
         self._words = WordGrams(model.words)
         self._chars = CharGrams(model.chars)
-        self._heads = LinearHeads(model.complexity, model.department, model.confidence)
+        self._heads = LinearHeads(
+            model.complexity, model.department, model.confidence, model.rule_inputs
+        )
         # Transposed and padded to every feature once: turning it for each batch cost more
         # than the product.
         self._centroids = None
+        # Per (department, complexity, with a link): the services `_closest` chooses among.
+        self._candidates: dict[
+            tuple[Department, Complexity, bool], tuple[np.ndarray, list[Service]]
+        ] = {}
         if model.service_centroids is not None:
             columns = model.service_centroids.T.tocsr()
             padding = sp.csr_matrix((len(DEPARTMENTS) + len(DECIDED), columns.shape[1]))
@@ -206,10 +218,15 @@ class ModelClassifier:
 
     @classmethod
     def load(
-        cls, path: Path, catalogue: Catalogue, *, abstain_below: float | None = None
+        cls,
+        path: Path,
+        catalogue: Catalogue,
+        *,
+        abstain_below: float | None = None,
+        language: Language = Language.DA,
     ) -> ModelClassifier:
         model = TriageModel.load(path)
-        return cls(model, catalogue, abstain_below=abstain_below)
+        return cls(model, catalogue, abstain_below=abstain_below, language=language)
 
     def probabilities(
         self, inquiries: Sequence[Inquiry]
@@ -218,7 +235,7 @@ class ModelClassifier:
         matches = catalogue_matches(self.catalogue, prepared)
         words, chars = self._words(prepared), self._chars(prepared)
         x = feature_rows(words, chars, matches, self.model.catalogue_weight)
-        complexity, department = self._heads.probabilities(x)
+        complexity, department, rule_inputs = self._heads.probabilities(x)
         confidence = self._heads.decision_confidence(confidence_features(complexity, department))
         return (
             Probabilities(
@@ -227,6 +244,7 @@ class ModelClassifier:
                 complexity_classes=tuple(Complexity(c) for c in self.model.complexity.classes_),
                 department_classes=tuple(Department(c) for c in self.model.department.classes_),
                 decision_confidence=confidence,
+                rule_inputs=rule_inputs,
             ),
             x,
             matches,
@@ -262,16 +280,27 @@ class ModelClassifier:
             next((m for m in matches if m.service.complexity is complexity), None)
             for matches, (complexity, _) in zip(department_matches, classes, strict=True)
         ]
-        # A specialist answer is nearly always a written decision (rule 2): worth knowing
-        # the service by its wording. A simple one would only gain a self-service link,
-        # and a wrong link sends the citizen astray: only the catalogue's words give one.
+        written = self._judgements(found.rule_inputs, "written_decision", len(inquiries))
+        self_service = self._judgements(found.rule_inputs, "self_service", len(inquiries))
+        # A service named by its wording: a specialist one, whose caseworker the reasons name,
+        # and a simple one where the self-service head is sure there is a self-service answer
+        # and the catalogue's words named none with a link (the closest service with a link).
         unnamed = [
             i
             for i, (service, (complexity, _)) in enumerate(zip(services, classes, strict=True))
-            if service is None and complexity is Complexity.SPECIALIST
+            if (service is None and complexity is Complexity.SPECIALIST)
+            or (
+                complexity is Complexity.SIMPLE
+                and (service is None or service.service.self_service is None)
+                and _sure_yes(self_service[i])
+            )
         ]
         for i, closeness in zip(unnamed, self._closeness(x, unnamed), strict=False):
-            services[i] = self._closest(closeness, classes[i][1], classes[i][0])
+            complexity = classes[i][0]
+            closest = self._closest(
+                closeness, classes[i][1], complexity, with_link=complexity is Complexity.SIMPLE
+            )
+            services[i] = closest or services[i]
         results = []
         for i, (complexity_terms, department_terms) in enumerate(terms):
             complexity, department = classes[i]
@@ -288,15 +317,30 @@ class ModelClassifier:
                     complexity_evidence=_complexity_reason(
                         complexity, p_complexity, complexity_terms, service, sure=sure,
                         confidence=float(confidence[i]), threshold=self.abstain_below,
+                        language=self.language,
                     ),
                     department_evidence=_department_reason(
-                        department, p_department, department_terms, matches[:1]
+                        department, p_department, department_terms, matches[:1], self.language
                     ),
                     extra={"p_complexity": p_complexity, "p_department": p_department},
                     leaning=complexity,
+                    written_decision=written[i],
+                    self_service=self_service[i],
                 )
             )  # fmt: skip
         return results
+
+    def _judgements(
+        self, probabilities: dict[str, np.ndarray], name: str, n: int
+    ) -> list[Judgement | None]:
+        """Per inquiry, a rule input's judgement, sure when its probability either way reaches
+        the input's level; None for all when the model has no such head."""
+        if name not in probabilities:
+            return [None] * n
+        level = self.model.rule_input_sure[name]
+        return [
+            Judgement(round(p, 4), max(p, 1 - p) >= level) for p in probabilities[name].tolist()
+        ]
 
     def _closeness(self, x: sp.csr_matrix, rows: Sequence[int]) -> np.ndarray:
         """Of these rows of `x`, how alike each is to each service's training texts."""
@@ -305,17 +349,35 @@ class ModelClassifier:
         return np.asarray((x[rows] @ self._centroids).toarray())
 
     def _closest(
-        self, closeness: np.ndarray, department: Department, complexity: Complexity
+        self,
+        closeness: np.ndarray,
+        department: Department,
+        complexity: Complexity,
+        *,
+        with_link: bool = False,
     ) -> Match | None:
-        """The service of this department and complexity whose training texts are most alike."""
-        best, best_score = None, 0.0
-        for column, service_id in enumerate(self.model.service_ids):
-            service = self.catalogue.by_id.get(service_id)
-            if service is None or service.department is not department:
-                continue
-            if service.complexity is complexity and closeness[column] > best_score:
-                best, best_score = service, float(closeness[column])
-        return Match(best, 0.0, ()) if best is not None else None
+        """The service of this department and complexity whose training texts are most alike
+        (with a self-service link, if asked); the first of equals, none if none is alike."""
+        key = (department, complexity, with_link)
+        if key not in self._candidates:
+            found = [
+                (column, service)
+                for column, service_id in enumerate(self.model.service_ids)
+                if (service := self.catalogue.by_id.get(service_id)) is not None
+                and service.department is department
+                and service.complexity is complexity
+                and (service.self_service is not None or not with_link)
+            ]
+            self._candidates[key] = (
+                np.array([column for column, _ in found], dtype=np.intp),
+                [service for _, service in found],
+            )
+        columns, services = self._candidates[key]
+        if not len(columns):
+            return None
+        scores = closeness[columns]
+        best = int(np.argmax(scores))
+        return Match(services[best], 0.0, ()) if scores[best] > 0.0 else None
 
     def _reason_words(
         self,
@@ -368,6 +430,10 @@ class ModelClassifier:
         return [words.spelled[w] for w in ranked if len(w) > 2 and w not in _NOT_EVIDENCE][
             : self.terms_shown
         ]
+
+
+def _sure_yes(judgement: Judgement | None) -> bool:
+    return judgement is not None and judgement.sure and judgement.holds
 
 
 def _linear_coef(head: Any) -> np.ndarray:
@@ -423,32 +489,48 @@ def _complexity_reason(
     sure: bool,
     confidence: float,
     threshold: float,
+    language: Language,
 ) -> str:
-    words = f" The words {_quoted(terms)} weigh most for it." if terms else ""
+    words = say("matter.words", language, terms=_quoted(terms)) if terms else ""
     if service is not None:
         s = service.service
-        if service.terms:
-            words += f" The catalogue's '{s.name_en}' is a {s.complexity.value} service ({s.kind})."
-        else:
-            words += (
-                f" Closest in wording among the department's {s.complexity.value} services: "
-                f"'{s.name_en}' ({s.kind})."
-            )
-    if not sure:
-        return (
-            f"Not sure enough to decide: confidence {confidence:.2f} is below the threshold "
-            f"{threshold:.2f}; the model leaned to {complexity.value} ({probability:.2f}).{words}"
+        key = "matter.service" if service.terms else "matter.closest"
+        words += say(
+            key,
+            language,
+            name=s.name_en if language is Language.EN else s.name_da,
+            complexity=s.complexity.value,
+            matter=say(s.complexity.value, language),
+            kind=s.kind,
         )
-    return f"A {complexity.value} matter ({probability:.2f}).{words}"
+    values = {
+        "p": probability,
+        "words": words,
+        "complexity": complexity.value,
+        "matter": say(complexity.value, language),
+    }
+    if not sure:
+        return say("matter.unsure", language, confidence=confidence, threshold=threshold, **values)
+    return say("matter", language, **values)
 
 
 def _department_reason(
-    department: Department, probability: float, terms: Sequence[str], matches: Sequence[Match]
+    department: Department,
+    probability: float,
+    terms: Sequence[str],
+    matches: Sequence[Match],
+    language: Language,
 ) -> str:
-    text = f"{department.value} ({DEPARTMENT_NAMES[department]}, {probability:.2f})"
+    name = department_name(department.value, language)
+    text = say("department", language, code=department.value, name=name, p=probability)
     if terms:
-        text += f": the words {_quoted(terms)} point to it"
+        text += say("department.words", language, terms=_quoted(terms))
     if matches:
-        m = matches[0]
-        text += f"; the catalogue matches '{m.service.name_en}' by {_quoted(m.terms[:3])}"
+        s = matches[0].service
+        text += say(
+            "department.service",
+            language,
+            name=s.name_en if language is Language.EN else s.name_da,
+            terms=_quoted(matches[0].terms[:3]),
+        )
     return text + "."

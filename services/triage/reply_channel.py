@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from services.triage.phrases import say
+from services.triage.readiness import Readiness, digital_readiness
 from shared.events import CitizenProfile
-from shared.vocabulary import DIGITAL_CHANNELS, Channel, Complexity, ReplyChannel
+from shared.vocabulary import Channel, Complexity, Language, ReplyChannel
 
 # Answering in the same conversation: the reply channel of each arrival channel.
 SAME_CONVERSATION = {
@@ -39,73 +42,43 @@ def choose_reply_channel(
     self_service_url: str | None,
     costs: Mapping[ReplyChannel, float],
     offered: Collection[ReplyChannel] = frozenset(ReplyChannel),
+    readiness: Readiness | None = None,
+    language: Language = Language.DA,
 ) -> ReplyChannelChoice:
+    """`readiness`: whether the citizen is digitally ready as triage judged it; by default the
+    screening answers or a digital channel, as the design words rule 4."""
+
+    def choice(
+        reply_channel: ReplyChannel, rule: int, key: str, **values: Any
+    ) -> ReplyChannelChoice:
+        return ReplyChannelChoice(reply_channel, rule, say(key, language, **values))
+
     preferred = citizen.preferred_reply_channel
     if preferred is not None and preferred in offered:
-        return ReplyChannelChoice(
-            preferred, 1, f"The citizen asked to be answered by {preferred.value}."
-        )
+        return choice(preferred, 1, "preferred", channel=preferred.value)
 
     if written_decision:
         if citizen.exempt_digital_post:
-            return ReplyChannelChoice(
-                ReplyChannel.LETTER,
-                2,
-                "The answer is a decision that must be given in writing, and the citizen is "
-                "exempt from digital post: by letter.",
-            )
-        return ReplyChannelChoice(
-            ReplyChannel.DIGITAL_POST,
-            2,
-            "The answer is a decision that must be given in writing: by digital post.",
-        )
+            return choice(ReplyChannel.LETTER, 2, "written.exempt")
+        return choice(ReplyChannel.DIGITAL_POST, 2, "written")
 
     if citizen.needs_interpreter:
-        return ReplyChannelChoice(
-            ReplyChannel.IN_PERSON, 3, "The citizen needs an interpreter: a meeting in person."
-        )
+        return choice(ReplyChannel.IN_PERSON, 3, "interpreter")
     if citizen.reading_difficulties:
         if citizen.phone and not citizen.hearing_impairment:
-            return ReplyChannelChoice(
-                ReplyChannel.PHONE,
-                3,
-                "The citizen has reading difficulties and we have a phone number: a phone call.",
-            )
-        return ReplyChannelChoice(
-            ReplyChannel.IN_PERSON,
-            3,
-            "The citizen has reading difficulties and cannot be phoned: a meeting in person.",
-        )
+            return choice(ReplyChannel.PHONE, 3, "reading.phone")
+        return choice(ReplyChannel.IN_PERSON, 3, "reading.in_person")
     if citizen.hearing_impairment:
         if citizen.email:
-            return ReplyChannelChoice(
-                ReplyChannel.EMAIL, 3, "The citizen is hearing impaired: in writing by e-mail."
-            )
+            return choice(ReplyChannel.EMAIL, 3, "hearing.email")
         if citizen.address:
-            return ReplyChannelChoice(
-                ReplyChannel.LETTER,
-                3,
-                "The citizen is hearing impaired and we have no e-mail address: by letter.",
-            )
-        return ReplyChannelChoice(
-            ReplyChannel.IN_PERSON,
-            3,
-            "The citizen is hearing impaired and we have no written contact details: in person.",
-        )
+            return choice(ReplyChannel.LETTER, 3, "hearing.letter")
+        return choice(ReplyChannel.IN_PERSON, 3, "hearing.in_person")
 
-    digitally_ready = (citizen.has_pc and citizen.uses_netbank) or channel in DIGITAL_CHANNELS
-    if complexity is Complexity.SIMPLE and self_service_url and digitally_ready:
-        why = (
-            "wrote to us digitally"
-            if channel in DIGITAL_CHANNELS
-            else "has a PC and uses online banking"
-        )
-        return ReplyChannelChoice(
-            ReplyChannel.SELF_SERVICE,
-            4,
-            f"A simple matter with a self-service solution, and the citizen {why}: "
-            f"guide to self-service ({self_service_url}).",
-        )
+    ready = readiness or digital_readiness(channel, citizen, "")
+    if complexity is Complexity.SIMPLE and self_service_url and ready.ready:
+        why = say(f"ready.{ready.source.value}", language, cue=ready.cue)
+        return choice(ReplyChannel.SELF_SERVICE, 4, "self_service", why=why, url=self_service_url)
 
     reachable = [
         (reply_channel, detail)
@@ -119,15 +92,7 @@ def choose_reply_channel(
     if reachable:
         cheapest, _ = min(reachable, key=lambda pair: costs[pair[0]])
         came_by = SAME_CONVERSATION[channel]
-        shift = f" (it came by {channel.value})" if cheapest is not came_by else ""
-        return ReplyChannelChoice(
-            cheapest,
-            5,
-            f"{cheapest.value} is the cheapest channel we have contact details for{shift}.",
-        )
+        shift = say("shift", language, channel=channel.value) if cheapest is not came_by else ""
+        return choice(cheapest, 5, "cheapest", channel=cheapest.value, shift=shift)
     same = SAME_CONVERSATION[channel]
-    return ReplyChannelChoice(
-        same,
-        5,
-        f"We hold no contact details: the answer is given in the same conversation ({same.value}).",
-    )
+    return choice(same, 5, "same_conversation", channel=same.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.triage.phrases import say
 from shared.vocabulary import (
     CITIZEN_SERVICE_QUEUE,
     CONTACT_CENTRE_QUEUE,
@@ -9,6 +10,7 @@ from shared.vocabulary import (
     Channel,
     Complexity,
     Department,
+    Language,
     specialist_queue,
 )
 
@@ -24,9 +26,11 @@ def queue_for(complexity: Complexity, department: Department, channel: Channel) 
     return CITIZEN_SERVICE_QUEUE if channel in _CITIZEN_SERVICE_CHANNELS else CONTACT_CENTRE_QUEUE
 
 
-def queue_reason(queue: str, complexity: Complexity, channel: Channel) -> str:
+def queue_reason(
+    queue: str, complexity: Complexity, channel: Channel, language: Language = Language.DA
+) -> str:
     if complexity is Complexity.UNDETERMINED:
-        return "Not confident enough to classify: a person triages it in manual-triage."
+        return say("queue.manual", language)
     if complexity is Complexity.SPECIALIST:
-        return f"A specialist matter goes straight to the department's expert ({queue})."
-    return f"A simple matter that came by {channel.value} is settled by {queue}."
+        return say("queue.specialist", language, queue=queue)
+    return say("queue.simple", language, channel=channel.value, queue=queue)

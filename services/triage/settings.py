@@ -6,7 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
-from shared.vocabulary import ReplyChannel
+from shared.vocabulary import Language, ReplyChannel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -42,3 +42,5 @@ class TriageSettings(ServiceSettings):
         default_factory=lambda: dict(DEFAULT_REPLY_CHANNEL_COSTS)
     )
     offered_reply_channels: frozenset[ReplyChannel] = frozenset(ReplyChannel)
+    # The language of the reasons a caseworker reads: Danish, or English when asked.
+    reason_language: Language = Language.DA

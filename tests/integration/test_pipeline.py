@@ -118,6 +118,10 @@ async def test_one_inquiry_per_channel_is_routed_triaged_planned_and_counted(
             "department",
             "queue",
             "reply_channel",
+            # The reply-channel rule's inputs as the shipped model judged them.
+            "written_decision",
+            "self_service",
+            "digitally_ready",
         }
         assert "120385-1234" not in event.inquiry.text
         assert event.decision.model_version

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from services.triage.readiness import (
+    CUE_WORDS,
+    CUES,
+    Readiness,
+    ReadinessSource,
+    digital_readiness,
+)
 from services.triage.reply_channel import choose_reply_channel
 from services.triage.settings import DEFAULT_REPLY_CHANNEL_COSTS
 from shared.events import CitizenProfile
-from shared.vocabulary import Channel, Complexity, ReplyChannel
+from shared.vocabulary import Channel, Complexity, Language, ReplyChannel
 
 SELF_SERVICE = "https://www.kk.dk/selvbetjening"
 
@@ -104,7 +111,17 @@ def test_rule_4_does_not_decide_without_all_its_conditions(situation: dict[str, 
     assert choose(**situation) == (ReplyChannel.PHONE, 5)  # type: ignore[arg-type]
 
 
-def test_rule_5_a_letter_with_a_known_phone_number_is_answered_by_phone() -> None:
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        # Danish by default: the municipality works in Danish.
+        (None, "phone er den billigste kanal, vi har kontaktoplysninger til (henvendelsen kom via letter)."),
+        (Language.EN, "phone is the cheapest channel we have contact details for (it came by letter)."),
+    ],
+)  # fmt: skip
+def test_rule_5_a_letter_with_a_known_phone_number_is_answered_by_phone(
+    language: Language | None, reason: str
+) -> None:
     choice = choose_reply_channel(
         channel=Channel.LETTER,
         citizen=CitizenProfile(phone="12345678", address="Vej 1"),
@@ -112,9 +129,52 @@ def test_rule_5_a_letter_with_a_known_phone_number_is_answered_by_phone() -> Non
         written_decision=False,
         self_service_url=None,
         costs=DEFAULT_REPLY_CHANNEL_COSTS,
+        **({"language": language} if language else {}),
     )
     assert (choice.channel, choice.rule) == (ReplyChannel.PHONE, 5)
-    assert "came by letter" in choice.reason
+    assert choice.reason == reason
+
+
+def test_rule_4_readiness_the_citizen_stated_counts_where_the_profile_is_silent() -> None:
+    stated = digital_readiness(Channel.PHONE, CitizenProfile(), "Jeg bruger netbank hver dag")
+    assert stated == Readiness(True, ReadinessSource.TEXT, "bruger netbank")
+    choice = choose_reply_channel(
+        channel=Channel.PHONE,
+        citizen=CitizenProfile(phone="1234"),
+        complexity=Complexity.SIMPLE,
+        written_decision=False,
+        self_service_url=SELF_SERVICE,
+        costs=DEFAULT_REPLY_CHANNEL_COSTS,
+        readiness=stated,
+        language=Language.EN,
+    )
+    assert (choice.channel, choice.rule) == (ReplyChannel.SELF_SERVICE, 4)
+    assert "says 'bruger netbank'" in choice.reason
+
+
+def test_every_readiness_cue_holds_a_word_the_quick_test_looks_for() -> None:
+    assert all(any(word in cue for word in CUE_WORDS) for cue in CUES)
+
+
+@pytest.mark.parametrize(
+    ("channel", "profile", "text", "expected"),
+    [
+        # The screening answers decide, whatever the text says.
+        (Channel.PHONE, {"has_pc": False, "uses_netbank": True}, "bruger netbank", False),
+        (Channel.LETTER, {"has_pc": True, "uses_netbank": True}, "ingen computer", True),
+        # A digital channel is ready.
+        (Channel.CHAT, {}, "Jeg har ingen computer", True),
+        # The text, no before yes: "bruger ikke netbank" holds "netbank".
+        (Channel.PHONE, {}, "Har ingen computer og bruger ikke netbank", False),
+        (Channel.LETTER, {}, "I don't have a computer", False),
+        (Channel.IN_PERSON, {}, "Hun har pc og bruger netbank", True),
+        # Nothing tells: not ready, the safe side.
+        (Channel.PHONE, {}, "Hvornår tømmes skraldespanden?", False),
+    ],
+)
+def test_digital_readiness(channel: Channel, profile: dict, text: str, expected: bool) -> None:
+    readiness = digital_readiness(channel, CitizenProfile.model_validate(profile), text)
+    assert readiness.ready is expected
 
 
 def test_rule_5_costs_are_configuration() -> None:

@@ -129,6 +129,10 @@ class ScikitLearnClassifier(ModelClassifier):
                 complexity_classes=tuple(Complexity(c) for c in self.model.complexity.classes_),
                 department_classes=tuple(Department(c) for c in self.model.department.classes_),
                 decision_confidence=self.model.confidence.predict_proba(features)[:, 1],
+                rule_inputs={
+                    name: head.predict_proba(x)[:, 1]
+                    for name, head in self.model.rule_inputs.items()
+                },
             ),
             x,
             matches,
@@ -202,6 +206,9 @@ def test_the_probabilities_are_scikit_learns(
     _same_matrix(x, x_slow)
     for name in ("complexity", "department", "decision_confidence"):
         assert np.allclose(getattr(fast, name), getattr(slow, name), rtol=1e-12, atol=1e-15), name
+    assert set(fast.rule_inputs) == set(slow.rule_inputs) == {"written_decision", "self_service"}
+    for name, probability in fast.rule_inputs.items():
+        assert np.allclose(probability, slow.rule_inputs[name], rtol=1e-12, atol=1e-15), name
     assert fast.complexity_classes == slow.complexity_classes
     assert fast.department_classes == slow.department_classes
 

@@ -56,11 +56,13 @@ def test_the_shadow_path_in_settings_loads_a_second_model(tmp_path: Path) -> Non
 
 def test_the_same_training_data_gives_the_same_artifact_bytes(tmp_path: Path) -> None:
     rows = [r for r in corpus_rows() if r["split"] == "train"][:400]
-    train = labelled(rows, "train")
-    groups = [r["base_id"] for r in rows]
     catalogue = Catalogue.from_file(SETTINGS.catalogue_path)
+    train = labelled(rows, "train", catalogue)
+    groups = [r["base_id"] for r in rows]
     for name in ("a", "b"):
         model = fit(train, groups, catalogue, version="tm-test", catalogue_digest="x")
         model.save(tmp_path / f"{name}.joblib")
     assert (tmp_path / "a.joblib").read_bytes() == (tmp_path / "b.joblib").read_bytes()
-    assert isinstance(TriageModel.load(tmp_path / "a.joblib"), TriageModel)
+    loaded = TriageModel.load(tmp_path / "a.joblib")
+    assert isinstance(loaded, TriageModel)
+    assert set(loaded.rule_inputs) == {"written_decision", "self_service"}

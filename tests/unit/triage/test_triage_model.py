@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import get_args
 
 import pytest
 
@@ -13,7 +14,7 @@ from services.triage.catalogue import Catalogue
 from services.triage.decide import decide_batch
 from services.triage.model import ModelClassifier, catalogue_sha
 from services.triage.settings import TriageSettings
-from shared.events import CitizenProfile, Inquiry
+from shared.events import CitizenProfile, Inquiry, Reason
 from shared.vocabulary import Channel, Complexity, Language
 from training.evaluation import REPO, corpus_rows, evaluate, labelled
 
@@ -89,12 +90,10 @@ def test_every_decision_names_its_model_and_gives_plain_reasons(
     )
     for decision in decisions:
         assert decision.model_version == classifier.version
-        assert [r.about for r in decision.reasons] == [
-            "complexity",
-            "department",
-            "queue",
-            "reply_channel",
-        ]
+        # Every kind of reason, in the schema's order: the rule's inputs after the channel.
+        assert [r.about for r in decision.reasons] == list(
+            get_args(Reason.model_fields["about"].annotation)
+        )
         assert all(r.text.strip() for r in decision.reasons)
     appeal, waste = decisions
     assert (appeal.complexity, appeal.department.value) == (Complexity.SPECIALIST, "SOF")
@@ -106,7 +105,28 @@ def test_every_decision_names_its_model_and_gives_plain_reasons(
         "contact-centre",
     )
     assert "skraldespand" in waste.reasons[1].text
-    assert waste.reasons[3].text.startswith("Rule 5")
+    # Danish by default: the municipality works in Danish.
+    assert waste.reasons[3].text.startswith("Regel 5")
+    assert waste.reasons[0].text.startswith("En enkel sag")
+
+
+def test_the_reasons_are_in_english_when_asked(classifier: ModelClassifier) -> None:
+    english = ModelClassifier(classifier.model, classifier.catalogue, language=Language.EN)
+    settings = SETTINGS.model_copy(update={"reason_language": Language.EN})
+    text = "hvornår tømmes skraldespanden på Jagtvej?"
+    [danish_decision] = decide_batch(
+        [inquiry(text, Channel.PHONE, phone="2143")], classifier, SETTINGS
+    )
+    [decision] = decide_batch([inquiry(text, Channel.PHONE, phone="2143")], english, settings)
+    assert decision.reasons[0].text.startswith("A simple matter")
+    assert "Technical and Environmental" in decision.reasons[1].text
+    assert decision.reasons[2].text.startswith("A simple matter that came by phone")
+    assert decision.reasons[3].text.startswith("Rule 5")
+    assert "Teknik- og Miljøforvaltningen" in danish_decision.reasons[1].text
+    # The same decision in either language.
+    assert decision.model_dump(exclude={"reasons"}) == danish_decision.model_dump(
+        exclude={"reasons"}
+    )
 
 
 def test_below_the_threshold_the_inquiry_is_undetermined_and_goes_to_manual_triage(
@@ -117,7 +137,7 @@ def test_below_the_threshold_the_inquiry_is_undetermined_and_goes_to_manual_tria
     assert decision.complexity is Complexity.UNDETERMINED
     assert decision.queue == "manual-triage"
     assert decision.service_id is None
-    assert "below the threshold" in decision.reasons[0].text
+    assert "under tærsklen" in decision.reasons[0].text
 
 
 def test_a_batch_gets_the_same_decisions_as_one_at_a_time(classifier: ModelClassifier) -> None:
@@ -136,4 +156,4 @@ def test_a_specialist_matter_in_everyday_words_is_answered_by_a_written_decision
     assert decision.service_id is not None
     assert decision.written_decision
     assert decision.reply_channel.value == "digital_post"
-    assert decision.reasons[3].text.startswith("Rule 2")
+    assert decision.reasons[3].text.startswith("Regel 2")
