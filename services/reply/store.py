@@ -105,9 +105,6 @@ class PlanRecord(SQLModel, table=True):
     delivery_attempts: int = 0
     delivered_at: datetime | None = _moment(nullable=True)
     delivery_error: str | None = None
-    # The instance sending it and until when; another takes it over only after that.
-    delivery_lease_owner: str | None = None
-    delivery_lease_expires_at: datetime | None = _moment(nullable=True)
     # The e-mail outbox (docs/reliability.md): when a pending e-mail is due again after a
     # refusal, which instance is sending it until when, and when replies.sent or the dead
     # letter told the others what became of it.
