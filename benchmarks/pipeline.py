@@ -30,6 +30,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def module_of(instance: str) -> str:
+    """The package an instance runs from (the desk is a process of reply's)."""
+    return COMMANDS.get(instance, (f"services.{service_of(instance)}",))[0]
+
+
 def service_of(instance: str) -> str:
     """`triage-2` is a second instance of triage, in the same consumer group."""
     return instance.split("-", 1)[0]
@@ -77,7 +82,7 @@ class Pipeline:
         """The explicit step before `serve`, as `make up` takes it: each store's schema."""
         runs = {
             instance: subprocess.Popen(
-                [sys.executable, "-m", f"services.{service_of(instance)}", "migrate"],
+                [sys.executable, "-m", module_of(instance), "migrate"],
                 cwd=REPO_ROOT,
                 env=self.env(instance),
                 stdout=subprocess.PIPE,
@@ -100,7 +105,7 @@ class Pipeline:
                 [
                     sys.executable,
                     "-m",
-                    *COMMANDS.get(instance, (f"services.{service_of(instance)}", "serve")),
+                    *COMMANDS.get(instance, (module_of(instance), "serve")),
                 ],
                 cwd=REPO_ROOT,
                 env=self.env(instance),
