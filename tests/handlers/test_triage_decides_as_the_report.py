@@ -17,6 +17,7 @@ from faststream.kafka import TestKafkaBroker
 from services.triage.app import build_app
 from services.triage.settings import TriageSettings
 from shared.events import InquiryReceived
+from shared.schema import migrate
 from training.evaluation import REPO, decision_summary, evaluation_set
 
 REPORT = REPO / "training" / "report" / "report.json"
@@ -65,7 +66,10 @@ def test_the_classify_command_decides_as_the_report(
 async def test_the_triage_service_decides_as_the_report(
     tmp_path: Path, reported: dict[str, dict[str, Any]]
 ) -> None:
-    settings = TriageSettings(provision_topics=False, topic_prefix="rep.", state_dir=tmp_path)
+    settings = TriageSettings(
+        provision_topics=False, kafka_transactions=False, topic_prefix="rep.", state_dir=tmp_path
+    )
+    migrate(settings)
     service = build_app(settings)
     triaged: list[dict[str, Any]] = []
 
