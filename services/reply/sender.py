@@ -118,6 +118,11 @@ class EmailSender:
             return
         full = False
         while True:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # A stop asked for while the mail client waited can be lost in its own waits
+                # (Python 3.11's wait_for): the loop must still end.
+                raise asyncio.CancelledError
             if full:
                 await asyncio.sleep(0)  # more are due: the next round at once
             else:

@@ -83,7 +83,9 @@ async def until_all_sent(store: ReplyStore, *senders: EmailSender, timeout: floa
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # A sender that does not stop when asked fails the test instead of hanging it.
+        _, running = await asyncio.wait(tasks, timeout=30)
+        assert not running, "a sender did not stop when cancelled"
 
 
 async def test_a_bad_address_fails_alone_while_the_others_go_out(database_url: str) -> None:
