@@ -13,7 +13,7 @@ import binascii
 import html
 import re
 from collections.abc import Callable, Iterator
-from email.errors import HeaderParseError
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from urllib.parse import unquote
 
@@ -36,7 +36,7 @@ def _encoded_words(text: str) -> str:
     def decoded(word: re.Match[str]) -> str:
         try:
             return str(make_header(decode_header(word[0])))
-        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        except (MessageError, LookupError, UnicodeError, ValueError):  # a charset no one knows
             return word[0]
 
     return _ENCODED_WORD.sub(decoded, text)

@@ -182,7 +182,10 @@ def normalise_one(payload: Payload, tally: Tally, *, dead_letter_every: int = 1)
         reason = mask(str(refusal)).text
         tally.unreasoned += not reason.strip()
         if tally.outcomes["refused"] % dead_letter_every == 0:
-            _check_dead_letter(payload, tally)
+            try:
+                _check_dead_letter(payload, tally)
+            except Exception as error:  # the consumer's batch would fail: a bug, counted
+                tally.crashes[f"dead letter: {_where(error)}"] += 1
         return
     except Exception as error:
         tally.timed(time.perf_counter() - started, payload)

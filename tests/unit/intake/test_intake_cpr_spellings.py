@@ -203,6 +203,7 @@ REFUSED = {
     "JSON escapes": b'{"note": "cpr \\u0031\\u0032\\u0030\\u0033\\u0038\\u0035-1234", broken',
     "base64": b'{"attachment": "' + base64.b64encode(b"cpr 120385-1234 tak") + b'", broken',
     "quoted-printable": b"{broken, cpr 1203=\r\n85-1234",
+    "an encoded word in a charset no one knows": b"{broken =?2\xc3\xb8utf-8?q?cpr_120385-1234?=",
 }
 
 
