@@ -44,10 +44,10 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 NAMES = TopicNames("fuzz.")
 _DIGIT_FOLD = {i: str(int(chr(i))) for i in range(0x10000) if chr(i).isdecimal()}
 # Identifiers intake derives by hashing (inquiry ids, SHA-256 digests, keyed digests, citizen
-# keys) hold no personal data, but a run of hex digits spells a valid CPR pattern by chance
+# keys, a thread key "<channel>:h:<digest>") hold no personal data, but a run of hex digits spells a valid CPR pattern by chance
 # ("…bc1408783271": about 1 SHA-256 digest in 400): they are not checked.
 _DERIVED_ID = re.compile(
-    r"(?:h:|<?sha256:)?[0-9a-f]{64}>?|[0-9a-f]{32}"
+    r"(?:[a-z_]+:)?(?:h:|<?sha256:)?[0-9a-f]{64}>?|[0-9a-f]{32}"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 )
 
