@@ -13,7 +13,7 @@ import binascii
 import html
 import re
 from collections.abc import Callable, Iterator
-from email.errors import HeaderParseError
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from urllib.parse import unquote
 
@@ -28,15 +28,22 @@ _BASE64 = re.compile(
 )
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt/\\\"]))")
 _ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "/": "/", "\\": "\\", '"': '"'}
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SOFT_LINE_BREAK = re.compile(r"=[ \t]*\r?\n")
 _QUOTED_BYTE = re.compile(r"=([0-9A-Fa-f]{2})")
+
+
+def _printable(view: str) -> str:
+    """A decoded view as text may travel: escapes can spell lone surrogates and control
+    characters, which the JSON on the bus cannot carry."""
+    return _UNPRINTABLE.sub("", view.encode("utf-8", "replace").decode("utf-8"))
 
 
 def _encoded_words(text: str) -> str:
     def decoded(word: re.Match[str]) -> str:
         try:
             return str(make_header(decode_header(word[0])))
-        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        except (MessageError, LookupError, UnicodeError, ValueError):  # a charset no one knows
             return word[0]
 
     return _ENCODED_WORD.sub(decoded, text)
@@ -85,7 +92,7 @@ def mask(text: str) -> Redaction:
     redaction = redact(text)
     for _ in _DECODERS:  # each decoding that shows a number is kept, until none shows more
         for view in _decoded_views(redaction.text):
-            if (decoded := redact(view)).cpr_numbers:
+            if (decoded := redact(_printable(view))).cpr_numbers:
                 redaction = Redaction(decoded.text, redaction.cpr_numbers + decoded.cpr_numbers)
                 break
         else:

@@ -44,10 +44,10 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 NAMES = TopicNames("fuzz.")
 _DIGIT_FOLD = {i: str(int(chr(i))) for i in range(0x10000) if chr(i).isdecimal()}
 # Identifiers intake derives by hashing (inquiry ids, SHA-256 digests, keyed digests, citizen
-# keys) hold no personal data, but a run of hex digits spells a valid CPR pattern by chance
+# keys, a thread key "<channel>:h:<digest>") hold no personal data, but a run of hex digits spells a valid CPR pattern by chance
 # ("…bc1408783271": about 1 SHA-256 digest in 400): they are not checked.
 _DERIVED_ID = re.compile(
-    r"(?:h:|<?sha256:)?[0-9a-f]{64}>?|[0-9a-f]{32}"
+    r"(?:[a-z_]+:)?(?:h:|<?sha256:)?[0-9a-f]{64}>?|[0-9a-f]{32}"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 )
 
@@ -182,7 +182,10 @@ def normalise_one(payload: Payload, tally: Tally, *, dead_letter_every: int = 1)
         reason = mask(str(refusal)).text
         tally.unreasoned += not reason.strip()
         if tally.outcomes["refused"] % dead_letter_every == 0:
-            _check_dead_letter(payload, tally)
+            try:
+                _check_dead_letter(payload, tally)
+            except Exception as error:  # the consumer's batch would fail: a bug, counted
+                tally.crashes[f"dead letter: {_where(error)}"] += 1
         return
     except Exception as error:
         tally.timed(time.perf_counter() - started, payload)

@@ -203,6 +203,7 @@ REFUSED = {
     "JSON escapes": b'{"note": "cpr \\u0031\\u0032\\u0030\\u0033\\u0038\\u0035-1234", broken',
     "base64": b'{"attachment": "' + base64.b64encode(b"cpr 120385-1234 tak") + b'", broken',
     "quoted-printable": b"{broken, cpr 1203=\r\n85-1234",
+    "an encoded word in a charset no one knows": b"{broken =?2\xc3\xb8utf-8?q?cpr_120385-1234?=",
 }
 
 
@@ -230,3 +231,11 @@ def test_a_dead_letter_carries_no_cpr_number_and_points_at_the_kept_original(raw
 def test_masked_bytes_keep_every_other_byte() -> None:
     raw = "Kære kommune, cpr 120385\u20131234; tlf 21 43 65 87 \xff".encode("utf-8") + b"\xff\x00"
     assert mask_bytes(raw) == "Kære kommune, cpr [CPR]; tlf 21 43 65 87 \xff".encode() + b"\xff\x00"
+
+
+def test_a_decoded_view_that_replaces_the_text_is_printable() -> None:
+    form = json.dumps({"submission_id": "f-esc", "text": "cpr 120385\\u002d1234 \\ud800 \\u0000"})
+    result = read_message(Channel.SELF_SERVICE, form.encode(), salt=SALT)
+    assert isinstance(result, Normalised)
+    assert result.inquiry.text.startswith(f"cpr {CPR_MARKER}")
+    result.inquiry.model_dump_json()  # lone surrogates would not serialise
