@@ -88,7 +88,9 @@ class Pipeline:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
-            for instance in instances or SERVICES
+            # One run per package: the desk works in reply's database, and two migrations of
+            # one SQLite file at once would both alter it.
+            for instance in {module_of(i): i for i in instances or SERVICES}.values()
         }
         for instance, run in runs.items():
             output, _ = run.communicate(timeout=300)

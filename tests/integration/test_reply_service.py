@@ -325,17 +325,24 @@ async def test_an_email_address_the_mail_server_refuses_is_dead_lettered_not_ret
 async def test_an_address_with_a_line_break_is_dead_lettered_and_the_others_still_go_out(
     reply: ReplyHarness,
 ) -> None:
+    """An event on the bus whose address carries a header (written by a producer that skipped
+    the schema) is refused by the schema reply reads with: no reply is planned or sent for it,
+    and the other e-mails still go out."""
     reply.clock.now = local(2026, 12, 4, 10)
-    broken = triaged(citizen={"name": "Karen", "email": "karen@example.dk\nBcc: all@example.dk"})
+    broken = triaged(citizen={"name": "Karen", "email": "karen@example.dk"})
+    injected = broken.model_dump_json().replace(
+        '"karen@example.dk"', '"karen@example.dk\\nBcc: all@example.dk"'
+    )
+    assert "Bcc" in injected
     fine = triaged(citizen={"name": "Jens Hansen", "email": "jens.hansen@example.dk"})
-    for event in (broken, fine):
-        await reply.publish(INQUIRIES_TRIAGED, event, key=event.inquiry.thread_key)
+    key = broken.inquiry.thread_key
+    await reply.publish(INQUIRIES_TRIAGED, injected.encode(), key=key)
+    await reply.publish(INQUIRIES_TRIAGED, fine, key=fine.inquiry.thread_key)
     letter = await dead_letter_of(reply, broken)
-    assert "contains a line break" in letter.reason
+    assert "line break" in letter.reason
     await reply.wait_for(
         lambda: [m for m in reply.mailbox.messages if m["To"] == "jens.hansen@example.dk"],
         what="the other e-mail",
     )
-    plan = reply.store.plan_for(broken.inquiry_id)
-    assert plan is not None
-    assert plan.delivery_state == "failed"
+    assert reply.store.plan_for(broken.inquiry_id) is None
+    assert not [m for m in reply.mailbox.messages if "all@example.dk" in str(m)]
