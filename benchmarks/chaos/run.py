@@ -34,6 +34,8 @@ from benchmarks.inquiry_mix import InquiryMix, Outcome
 from benchmarks.pipeline import SERVICES, Pipeline
 from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
+from services.reply.settings import ReplySettings
+from services.reply.store import ReplyStore
 from shared.database import make_engine
 from shared.groups import consumer_groups
 from shared.settings import REPO_ROOT
@@ -157,6 +159,8 @@ class ChaosRun:
             "REPLY_SMTP_PORT": str(self.o.smtp_port),
             "REPLY_SMTP_TIMEOUT_SECONDS": "5",
             "REPLY_WATCH_INTERVAL_SECONDS": "2",
+            # A killed instance's e-mails wait for its lease to run out: short, for a short run.
+            "REPLY_EMAIL_LEASE_SECONDS": "20",
             **{f"{s.upper()}_HTTP_PORT": str(p) for s, p in ports.items()},
         }
 
@@ -221,7 +225,7 @@ class ChaosRun:
             f"fed {len(fed.accepted)} accepted in {fed.seconds:.0f} s "
             f"({fed.by_gateway} by the gateway); faults done at {time.monotonic() - started:.0f} s"
         )
-        settled = await self._settle(bootstrap, sink)
+        settled = await self._settle(bootstrap, sink, database_url)
         say("reading every topic of the run (read_committed) ...")
         held = await read_all(bootstrap, self.names, mix)
         counted = await self._metrics(bootstrap)
@@ -252,9 +256,9 @@ class ChaosRun:
         finally:
             await admin.close()
 
-    async def _settle(self, bootstrap: str, sink: SmtpSink) -> bool:
-        """Until every consumer group has committed everything and no e-mail arrived for QUIET
-        seconds, or `settle` seconds have passed."""
+    async def _settle(self, bootstrap: str, sink: SmtpSink, database_url: str) -> bool:
+        """Until every consumer group has committed everything, no e-mail waits in reply's
+        outbox and none arrived for QUIET seconds, or `settle` seconds have passed."""
         say("waiting for the pipeline to catch up ...")
         deadline = time.monotonic() + self.o.settle
         last: tuple[int, int] | None = None
@@ -267,7 +271,11 @@ class ChaosRun:
             now = (lag, sink.accepted)
             if now != last:
                 last, quiet_since = now, time.monotonic()
-            elif lag == 0 and time.monotonic() - quiet_since >= QUIET:
+            elif (
+                lag == 0
+                and time.monotonic() - quiet_since >= QUIET
+                and not emails_waiting(database_url)
+            ):
                 return True
             await asyncio.sleep(2)
         say(f"not settled after {self.o.settle:.0f} s (lag {last[0] if last else '?'})")
@@ -387,6 +395,15 @@ class ChaosRun:
             "bar": bar,
             "bar_met": all(bar.values()) and settled and not faults.failures,
         }
+
+
+def emails_waiting(database_url: str) -> bool:
+    """Whether reply's outbox still holds an e-mail to send (pending, or under a lease)."""
+    engine = make_engine(ReplySettings(database_url=database_url))
+    try:
+        return ReplyStore(engine).next_email_due() is not None
+    finally:
+        engine.dispose()
 
 
 def statistics_kept(database_url: str) -> dict[str, int]:
