@@ -88,9 +88,11 @@ class Pipeline:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
-            # One run per package: the desk works in reply's database, and two migrations of
-            # one SQLite file at once would both alter it.
-            for instance in {module_of(i): i for i in instances or SERVICES}.values()
+            # One run per database: the desk works in reply's, and two migrations of one SQLite
+            # file at once would both alter it; a second instance has a store of its own.
+            for instance in {
+                (module_of(i), self.env(i)["STATE_DIR"]): i for i in instances or SERVICES
+            }.values()
         }
         for instance, run in runs.items():
             output, _ = run.communicate(timeout=300)
