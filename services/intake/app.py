@@ -72,11 +72,7 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
             min_language_confidence=settings.language_min_confidence,
         )
         keep_originals(batch)
-        # Remembered once committed: a redone batch must not find its own messages seen.
-        return Handled(
-            batch.outgoing,
-            [lambda: seen.remember(batch.to_remember), lambda: count_outcomes(batch)],
-        )
+        return Handled(batch.outgoing, [lambda: count_outcomes(batch)])
 
     async def publish_raw(channel: Channel, body: bytes, headers: dict[str, str], key: str) -> None:
         await broker.publish(body, names(raw_topic(channel)), key=key.encode(), headers=headers)

@@ -22,6 +22,7 @@ from services.intake.cpr import mask_bytes
 from services.intake.encoded import holds_cpr_in_bytes, mask
 from services.intake.language import DEFAULT_MIN_CONFIDENCE
 from services.intake.normalise import Failed, Ignored, Normalised, Refused, read_messages
+from services.intake.store import Claim
 from shared.bus import DEAD_LETTER_MAX_BYTES, Outgoing, dead_letter
 from shared.events import InquiryReceived, derived_id
 from shared.topics import INQUIRIES_RECEIVED, INTAKE_STAGE, TopicNames
@@ -36,15 +37,12 @@ UNKNOWN_CHANNEL = "unknown"
 
 
 class SeenStore(Protocol):
-    def already_seen(self, keys: Any) -> set[tuple[str, str]]: ...
-
-    def remember(self, entries: Any) -> None: ...
+    def claim(self, claims: Sequence[Claim]) -> dict[tuple[str, str], str | None]: ...
 
 
 @dataclass
 class IntakeBatch:
     outgoing: list[Outgoing] = field(default_factory=list)
-    to_remember: list[tuple[str, str, uuid.UUID | None]] = field(default_factory=list)
     # (sha256, content type, bytes) for intake's originals store: never on the bus.
     originals: list[tuple[str, str, bytes]] = field(default_factory=list)
     outcomes: list[tuple[str, str]] = field(default_factory=list)  # (channel, outcome)
@@ -62,6 +60,10 @@ def channel_of(topic: str, names: TopicNames) -> Channel | None:
 
 def record_headers(record: ConsumerRecord[Any, Any]) -> dict[str, str]:
     return {k.lower(): v.decode("utf-8", "replace") for k, v in (record.headers or ())}
+
+
+def position_of(record: ConsumerRecord[Any, Any]) -> str:
+    return f"{record.topic}:{record.partition}:{record.offset}"
 
 
 def inquiry_id_of(channel: Channel, channel_message_id: str) -> uuid.UUID:
@@ -142,7 +144,7 @@ def process_raw_batch(
             min_language_confidence=min_language_confidence,
         )
     )
-    read: list[tuple[Channel, Normalised | Ignored]] = []
+    read: list[tuple[ConsumerRecord[Any, Any], Channel, Normalised | Ignored]] = []
     for record, channel in zip(records, channels, strict=True):
         if channel is None:
             reason = f"topic {names.relative(record.topic)} is not a channel's raw topic"
@@ -166,17 +168,30 @@ def process_raw_batch(
             _dead_letter(batch, record, reason, names)
             batch.outcomes.append((channel.value, DEAD_LETTER))
             continue
-        read.append((channel, result))
+        read.append((record, channel, result))
 
-    known = seen.already_seen((c.value, r.channel_message_id) for c, r in read)
-    for channel, result in read:
+    # Claimed before anything is published: a copy of a message (in this batch, in another
+    # instance's, or read after a crash) finds its id claimed by another record and is dropped,
+    # while the claiming record itself, read again after an aborted commit, publishes again.
+    claimants = seen.claim(
+        [
+            Claim(
+                channel.value,
+                result.channel_message_id,
+                inquiry_id_of(channel, result.channel_message_id)
+                if isinstance(result, Normalised)
+                else None,
+                position_of(record),
+            )
+            for record, channel, result in read
+        ]
+    )
+    for record, channel, result in read:
         key = (channel.value, result.channel_message_id)
-        if key in known:
+        if claimants.get(key) != position_of(record):
             batch.outcomes.append((channel.value, DUPLICATE))
             continue
-        known.add(key)  # a second copy inside the same batch is a duplicate too
         if isinstance(result, Ignored):
-            batch.to_remember.append((*key, None))
             batch.outcomes.append((channel.value, result.why))
             continue
         inquiry = result.inquiry
@@ -186,6 +201,5 @@ def process_raw_batch(
         )
         batch.outgoing.append(Outgoing(INQUIRIES_RECEIVED, event, key=inquiry.thread_key))
         batch.originals.extend((o.sha256, o.content_type, o.data) for o in result.originals)
-        batch.to_remember.append((*key, inquiry_id))
         batch.outcomes.append((channel.value, RECEIVED))
     return batch

@@ -1,10 +1,15 @@
 """Intake's memory of the channels' own message ids: a redelivered or resent message is
-recognised across restarts by a unique key, so it never becomes a second inquiry."""
+recognised across restarts by a unique key, so it never becomes a second inquiry.
+
+Each id is claimed by the raw record that first read it (its topic, partition and offset) before
+that record's inquiry is published: the claim survives a crash between the two, and a copy of the
+message on another record, on this instance or another, finds the id claimed by someone else."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import LargeBinary, bindparam
@@ -16,12 +21,22 @@ from shared.database import insert_new
 from shared.retention import Expiry, delete_rows
 
 
+@dataclass(frozen=True)
+class Claim:
+    channel: str
+    channel_message_id: str
+    inquiry_id: uuid.UUID | None
+    record: str  # topic:partition:offset
+
+
 class SeenMessage(SQLModel, table=True):
     __tablename__ = "intake_seen_message"
 
     channel: str = Field(primary_key=True)
     channel_message_id: str = Field(primary_key=True, max_length=998)
     inquiry_id: uuid.UUID | None = None
+    # `topic:partition:offset` of the raw record whose inquiry this id became (docs/reliability.md).
+    claimed_by: str | None = Field(default=None, max_length=300)
     seen_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -30,7 +45,9 @@ class SeenMessage(SQLModel, table=True):
 # message intake had seen (500 keys: 4 µs a key in an empty table, 80 µs among 100,000 rows).
 # Built once, its IN list expanded at execution: 0.3 against 0.7 ms for a batch of 12 built as
 # an ORM query each time, at the batch sizes intake reads at a few hundred inquiries a second.
-_SEEN_ON_CHANNEL = select(SeenMessage.channel, SeenMessage.channel_message_id).where(
+_SEEN_ON_CHANNEL = select(
+    SeenMessage.channel, SeenMessage.channel_message_id, SeenMessage.claimed_by
+).where(
     col(SeenMessage.channel) == bindparam("channel"),
     col(SeenMessage.channel_message_id).in_(bindparam("ids", expanding=True)),
 )
@@ -41,12 +58,16 @@ class SeenMessages:
         self.engine = engine
 
     def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        return set(self.claimants(keys))
+
+    def claimants(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """Of these (channel, message id) keys, those seen, each with the record that claimed it."""
         ids: dict[str, list[str]] = {}
         for channel, message_id in sorted(set(keys)):
             ids.setdefault(channel, []).append(message_id)
-        seen: set[tuple[str, str]] = set()
+        found: dict[tuple[str, str], str | None] = {}
         if not ids:
-            return seen
+            return found
         with self.engine.connect() as connection:
             for channel, some in ids.items():
                 # Chunked: SQLite limits the number of bound parameters of one statement.
@@ -54,8 +75,29 @@ class SeenMessages:
                     rows = connection.execute(
                         _SEEN_ON_CHANNEL, {"channel": channel, "ids": some[start : start + 400]}
                     )
-                    seen.update((c, m) for c, m in rows)
-        return seen
+                    found.update(((c, m), by) for c, m, by in rows)
+        return found
+
+    def claim(self, claims: Sequence[Claim]) -> dict[tuple[str, str], str | None]:
+        """Claim each message id for its record, unless it is claimed already; returns every
+        key's claimant. The first claim of a key wins, in the order given: a record that finds
+        its own position there may publish (again, if its last attempt was not committed)."""
+        now = datetime.now(UTC)
+        insert_new(
+            self.engine,
+            SeenMessage,
+            [
+                {
+                    "channel": c.channel,
+                    "channel_message_id": c.channel_message_id,
+                    "inquiry_id": c.inquiry_id,
+                    "claimed_by": c.record,
+                    "seen_at": now,
+                }
+                for c in claims
+            ],
+        )
+        return self.claimants((c.channel, c.channel_message_id) for c in claims)
 
     def purge(self, before: datetime) -> int:
         return delete_rows(self.engine, SeenMessage, col(SeenMessage.seen_at) < before)
@@ -64,17 +106,6 @@ class SeenMessages:
         """A citizen's erasure: the channel ids of their inquiries (a Message-ID can name them)."""
         return delete_rows(
             self.engine, SeenMessage, col(SeenMessage.inquiry_id).in_(list(inquiry_ids))
-        )
-
-    def remember(self, entries: Iterable[tuple[str, str, uuid.UUID | None]]) -> None:
-        now = datetime.now(UTC)
-        insert_new(
-            self.engine,
-            SeenMessage,
-            [
-                {"channel": c, "channel_message_id": m, "inquiry_id": i, "seen_at": now}
-                for c, m, i in entries
-            ],
         )
 
 

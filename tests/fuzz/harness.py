@@ -35,6 +35,7 @@ from shared.events import DeadLettered
 from shared.topics import TopicNames, raw_topic
 from tests.conftest import free_port
 from tests.fuzz.payloads import Payload, any_payload
+from tests.intake_claims import ClaimsInMemory
 from tests.unit.intake.gateway_app import AUTHORISED, SALT, gateway_app
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -161,14 +162,6 @@ def _record(payload: Payload) -> ConsumerRecord[Any, Any]:
     )
 
 
-class _NothingSeen:
-    def already_seen(self, keys: object) -> set[tuple[str, str]]:
-        return set()
-
-    def remember(self, entries: object) -> None:
-        pass
-
-
 def normalise_one(payload: Payload, tally: Tally, *, dead_letter_every: int = 1) -> None:
     """`dead_letter_every`: also build the dead letter of every so many refusals (it reads the
     message again, through the consumer's batch)."""
@@ -203,7 +196,7 @@ def normalise_one(payload: Payload, tally: Tally, *, dead_letter_every: int = 1)
 
 
 def _check_dead_letter(payload: Payload, tally: Tally) -> None:
-    batch = process_raw_batch([_record(payload)], seen=_NothingSeen(), names=NAMES, salt=SALT)
+    batch = process_raw_batch([_record(payload)], seen=ClaimsInMemory(), names=NAMES, salt=SALT)
     [(_, outcome)] = batch.outcomes
     if outcome != DEAD_LETTER:
         tally.crashes[f"a refusal that the batch did not dead-letter ({outcome})"] += 1

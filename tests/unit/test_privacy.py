@@ -12,7 +12,7 @@ from privacy.__main__ import main as privacy_main
 from privacy.erasure import Stores, erase, find, key_of_cpr
 from privacy.store import ErasureLog
 from services.intake.settings import IntakeSettings
-from services.intake.store import Originals, SeenMessages
+from services.intake.store import Claim, Originals, SeenMessages
 from services.intake.store import expiries as intake_expiries
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
@@ -62,8 +62,11 @@ def fill(stores: Stores) -> dict[str, InquiryTriaged]:
     reply = ReplyStore(stores.reply)
     for name in ("a1", "b1"):  # a2 has no plan yet: triage's store alone knows it
         add(reply, events[name], due=local(2026, 12, 7, 16))
-    SeenMessages(stores.intake).remember(
-        ("email", e.inquiry.channel_message_id, e.inquiry_id) for e in events.values()
+    SeenMessages(stores.intake).claim(
+        [
+            Claim("email", e.inquiry.channel_message_id, e.inquiry_id, f"raw:0:{n}")
+            for n, e in enumerate(events.values())
+        ]
     )
     Originals(stores.intake).keep(
         [(a.sha256, a.content_type, d) for d, a in

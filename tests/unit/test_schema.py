@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from services.intake.store import SeenMessage, SeenMessages
+from services.intake.store import SeenMessages
 from services.metrics.settings import MetricsSettings
 from shared.database import make_engine
 from shared.schema import (
@@ -31,7 +31,7 @@ from shared.schema import (
 )
 from shared.settings import REPO_ROOT, ServiceSettings
 
-HEAD = "0003_desk_keys_erasure"
+HEAD = "0004_intake_claims"
 
 
 @pytest.fixture
@@ -132,9 +132,17 @@ def test_a_database_made_before_migrations_keeps_its_rows_and_gains_the_rest(
     tmp_path: Path,
 ) -> None:
     engine = make_engine(ServiceSettings(database_url=f"sqlite:///{tmp_path / 'intake.db'}"))
-    # As intake made it at start before: its own tables only, no version.
-    SeenMessage.metadata.create_all(engine, tables=[SeenMessage.__table__])  # type: ignore[attr-defined]
-    SeenMessages(engine).remember([("email", "<kept@example.dk>", None)])
+    # As intake made it at start before: its own table only, no version.
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE intake_seen_message (channel VARCHAR NOT NULL,"
+            " channel_message_id VARCHAR(998) NOT NULL, inquiry_id CHAR(32), seen_at DATETIME"
+            " NOT NULL, PRIMARY KEY (channel, channel_message_id))"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO intake_seen_message VALUES"
+            " ('email', '<kept@example.dk>', NULL, '2026-11-30 10:00:00.000000')"
+        )
     assert revision_of(engine) is None
     assert migrate(engine) == (None, HEAD)
     assert SeenMessages(engine).already_seen([("email", "<kept@example.dk>")]) == {

@@ -14,18 +14,11 @@ from services.intake.handler import process_raw_batch
 from services.intake.language import load_language_model
 from services.intake.normalise import Read, Refused, Unreadable, read_message, read_messages
 from shared.topics import TopicNames, raw_topic
+from tests.intake_claims import ClaimsInMemory
 
 NAMES = TopicNames("batch.")
 SALT = "a-test-salt-of-some-length"
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-
-
-class NothingSeen:
-    def already_seen(self, keys: object) -> set[tuple[str, str]]:
-        return set()
-
-    def remember(self, entries: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +57,7 @@ def test_a_batch_with_unreadable_messages_leaves_no_garbage_behind(
     gc.collect()
     gc.disable()
     try:
-        batch = process_raw_batch(records, seen=NothingSeen(), names=NAMES, salt=SALT)
+        batch = process_raw_batch(records, seen=ClaimsInMemory(), names=NAMES, salt=SALT)
         assert batch.outcomes.count(("letter", "dead_letter")) >= 1
         del batch
         assert gc.collect() == 0

@@ -20,6 +20,7 @@ from services.intake.normalise import Normalised, read_message
 from shared.events import DeadLettered
 from shared.topics import TopicNames, raw_topic
 from shared.vocabulary import Channel
+from tests.intake_claims import ClaimsInMemory
 
 SALT = "a-test-salt-of-some-length"
 NAMES = TopicNames("spell.")
@@ -190,14 +191,6 @@ def _record(topic: str, value: bytes, offset: int = 0) -> ConsumerRecord[Any, An
     )
 
 
-class _SeenNothing:
-    def already_seen(self, keys: object) -> set[tuple[str, str]]:
-        return set()
-
-    def remember(self, entries: object) -> None:
-        pass
-
-
 REFUSED = {
     "plain, in any spelling": "{broken json, cpr 12.03.85-1234 og 120385\u00a01234".encode(),
     "JSON escapes": b'{"note": "cpr \\u0031\\u0032\\u0030\\u0033\\u0038\\u0035-1234", broken',
@@ -211,7 +204,7 @@ REFUSED = {
 def test_a_dead_letter_carries_no_cpr_number_and_points_at_the_kept_original(raw: bytes) -> None:
     batch = process_raw_batch(
         [_record(raw_topic(Channel.PHONE), raw)],
-        seen=_SeenNothing(),
+        seen=ClaimsInMemory(),
         names=NAMES,
         salt=SALT,
         now=datetime(2026, 11, 2, tzinfo=UTC),

@@ -21,6 +21,7 @@ from shared.events import DeadLettered, InquiryReceived
 from shared.topics import INQUIRIES_RECEIVED, TopicNames, deadletter_topic, raw_topic
 from shared.vocabulary import Channel
 from tests.conftest import migrated
+from tests.intake_claims import ClaimsInMemory
 
 NAMES = TopicNames("prop.")
 SALT = "a-test-salt-of-some-length"
@@ -149,8 +150,7 @@ def test_count_in_equals_inquiries_plus_dead_letters_plus_ignored(tmp_path: Path
             as_records(drawn, next(offsets)), seen=Store.seen, names=NAMES, salt=SALT
         )
         assert Store.originals is not None
-        Store.originals.keep(batch.originals)  # as the service does: originals, publish, remember
-        Store.seen.remember(batch.to_remember)
+        Store.originals.keep(batch.originals)  # as the service does: originals, then publish
         outcomes = Counter(outcome for _, outcome in batch.outcomes)
         assert sum(outcomes.values()) == len(drawn)
         received = [o for o in batch.outgoing if o.topic == INQUIRIES_RECEIVED]
@@ -171,7 +171,7 @@ def test_count_in_equals_inquiries_plus_dead_letters_plus_ignored(tmp_path: Path
 def test_a_message_near_the_record_limit_still_fits_in_one_record_out() -> None:
     """A publish that cannot succeed would stop intake: what it sends must fit in 1 MiB."""
     limit = 1024 * 1024
-    seen = _SeenNothing()
+    seen = ClaimsInMemory()
     long_mail = _mail("Jeg har et spørgsmål om min sag. " * 28_000, "Lang", "long", auto=False)
     garbage = b"\xff" + b"cpr 120385-1234 \x00" * 58_000
     assert len(long_mail) < limit
@@ -184,11 +184,3 @@ def test_a_message_near_the_record_limit_still_fits_in_one_record_out() -> None:
     kept = {digest: data for digest, _, data in batch.originals}
     assert long_mail in kept.values(), "the whole e-mail stays in intake's store"
     assert garbage in kept.values(), "the whole dead letter stays in intake's store"
-
-
-class _SeenNothing:
-    def already_seen(self, keys: Any) -> set[tuple[str, str]]:
-        return set()
-
-    def remember(self, entries: Any) -> None:
-        pass
