@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-
 from benchmarks.inquiry_mix import InquiryMix, Message
 from benchmarks.load import (
     Arrivals,
@@ -31,6 +28,7 @@ from benchmarks.load import (
 )
 from benchmarks.pipeline import SERVICES, Pipeline
 from benchmarks.report import load_average
+from shared.groups import GroupLag
 from shared.topics import TopicNames
 
 # What the metrics service counts once per inquiry (or dead letter), by the design. The run is done
@@ -39,55 +37,6 @@ from shared.topics import TopicNames
 # Seconds without progress after which a run is taken for stuck.
 STALL = 90.0
 COUNTED_PER_INQUIRY = ("inquiries_received_total", "inquiries_triaged_total")
-
-
-class GroupLag:
-    """Records not yet committed by the consumer groups whose names start with `prefix`."""
-
-    def __init__(self, bootstrap: str, prefix: str) -> None:
-        self.prefix = prefix
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-        self.probe = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
-        )
-
-    async def start(self) -> None:
-        await self.admin.start()
-        await self.probe.start()
-
-    async def stop(self) -> None:
-        await self.probe.stop()
-        await self.admin.close()
-
-    async def __call__(self) -> dict[str, int]:
-        groups = [g[0] for g in await self.admin.list_consumer_groups()]
-        lag = {}
-        for group in sorted(g for g in groups if g.startswith(self.prefix)):
-            committed = await self.admin.list_consumer_group_offsets(group)
-            ends = await self.probe.end_offsets(list(committed))
-            behind = {tp: meta.offset for tp, meta in committed.items() if ends[tp] > meta.offset}
-            lag[group.removeprefix(self.prefix)] = await self.records_between(behind, ends)
-        return lag
-
-    async def records_between(
-        self, committed: dict[TopicPartition, int], ends: dict[TopicPartition, int]
-    ) -> int:
-        """The records from each committed offset to the end. A transaction's commit marker
-        takes an offset but is no record: a group whose last batch ended a transaction stays
-        one offset short of the end until more arrives, and has nothing left to read."""
-        if not committed:
-            return 0
-        self.probe.assign(list(committed))
-        for tp, offset in committed.items():
-            self.probe.seek(tp, offset)
-        found = await self.probe.getmany(*committed, timeout_ms=1000)
-        unread = 0
-        for tp, records in found.items():
-            unread += sum(1 for r in records if r.offset < ends[tp])
-        positions = {tp: await self.probe.position(tp) for tp in committed}
-        # What a fetch did not reach yet is still behind.
-        unread += sum(max(0, ends[tp] - positions[tp]) for tp in committed if not found.get(tp))
-        return unread
 
 
 @dataclass

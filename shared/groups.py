@@ -70,32 +70,78 @@ def _members(raw: tuple[object, ...]) -> list[Member]:
     return sorted(members, key=lambda m: m.client_id)
 
 
+class GroupLag:
+    """The records not yet committed by the consumer groups whose names start with `prefix`.
+
+    Counted as records, not offsets: a transaction's commit marker takes an offset but is no
+    record, so a group whose last batch ended a transaction stays one offset short of the end
+    until more arrives, with nothing left to read."""
+
+    def __init__(self, bootstrap: str, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self.probe = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+        )
+
+    async def start(self) -> None:
+        await self.admin.start()
+        await self.probe.start()
+
+    async def stop(self) -> None:
+        await self.probe.stop()
+        await self.admin.close()
+
+    async def groups(self) -> list[str]:
+        listed = await self.admin.list_consumer_groups()
+        return sorted(g[0] for g in listed if g[0].startswith(self.prefix))
+
+    async def of(self, group: str) -> dict[TopicPartition, int]:
+        committed = await self.admin.list_consumer_group_offsets(group)
+        ends = await self.probe.end_offsets(list(committed)) if committed else {}
+        lag = {tp: 0 for tp in committed}
+        behind = {tp: meta.offset for tp, meta in committed.items() if ends[tp] > meta.offset}
+        if not behind:
+            return lag
+        self.probe.assign(list(behind))
+        for tp, offset in behind.items():
+            self.probe.seek(tp, offset)
+        found = await self.probe.getmany(*behind, timeout_ms=1000)
+        for tp in behind:
+            if records := found.get(tp):
+                lag[tp] = sum(1 for r in records if r.offset < ends[tp])
+            else:  # what a fetch did not reach yet is still behind
+                lag[tp] = max(0, ends[tp] - await self.probe.position(tp))
+        return lag
+
+    async def __call__(self) -> dict[str, int]:
+        """Each group's lag, by its name without the prefix."""
+        return {
+            group.removeprefix(self.prefix): sum((await self.of(group)).values())
+            for group in await self.groups()
+        }
+
+
 async def consumer_groups(bootstrap: str, prefix: str = "") -> list[Group]:
     """Every consumer group whose name starts with `prefix`, with its members and lag."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    lag = GroupLag(bootstrap, prefix)
     client = AIOKafkaClient(bootstrap_servers=bootstrap)
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
-        await admin.start()
+        await lag.start()
         await client.bootstrap()
-        await probe.start()
-        names = sorted(g[0] for g in await admin.list_consumer_groups() if g[0].startswith(prefix))
-        groups = {name: Group(name, "unknown") for name in names}
+        groups = {name: Group(name, "unknown") for name in await lag.groups()}
         for group in groups.values():
-            coordinator = await admin.find_coordinator(group.name)
+            coordinator = await lag.admin.find_coordinator(group.name)
             response = await client.send(coordinator, DescribeGroups([group.name]))
             for error_code, _name, state, _type, _protocol, members, *_ in response.groups:
                 if not error_code:
                     group.state = state
                     group.members = _members(members)
-            committed = await admin.list_consumer_group_offsets(group.name)
-            ends = await probe.end_offsets(list(committed)) if committed else {}
-            group.lag = {tp: max(0, ends[tp] - meta.offset) for tp, meta in committed.items()}
+            group.lag = await lag.of(group.name)
         return list(groups.values())
     finally:
-        await probe.stop()
         await client.close()
-        await admin.close()
+        await lag.stop()
 
 
 def _partitions(partitions: list[TopicPartition], prefix: str) -> str:

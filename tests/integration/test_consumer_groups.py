@@ -14,14 +14,27 @@ from shared.groups import consumer_groups, report
 pytestmark = pytest.mark.kafka
 
 
-async def test_members_partitions_and_lag(kafka_bootstrap: str, topic_prefix: str) -> None:
-    topic = f"{topic_prefix}work"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])
+        await admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
     finally:
         await admin.close()
+
+
+async def until_end_offset(consumer: AIOKafkaConsumer, partition: TopicPartition, end: int) -> None:
+    """The broker writes a transaction's marker after the producer's commit returns."""
+    for _ in range(100):
+        if (await consumer.end_offsets([partition]))[partition] >= end:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{partition} never reached offset {end}")
+
+
+async def test_members_partitions_and_lag(kafka_bootstrap: str, topic_prefix: str) -> None:
+    topic = f"{topic_prefix}work"
+    await create_topic(kafka_bootstrap, topic, partitions=2)
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
     try:
@@ -59,3 +72,45 @@ async def test_members_partitions_and_lag(kafka_bootstrap: str, topic_prefix: st
     assert report(groups, topic_prefix) == (
         f"{topic_prefix}triage: Stable, 1 consumer(s), lag 4\n  triage-2     work[0,1]"
     )
+
+
+async def test_a_transactions_commit_marker_is_no_lag(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """A group that committed past a transaction's last record is done, though the marker that
+    ends the transaction leaves the end offset one further; a record after it is lag again."""
+    topic = f"{topic_prefix}queue"
+    await create_topic(kafka_bootstrap, topic, partitions=1)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, transactional_id=f"{topic_prefix}producer"
+    )
+    await producer.start()
+    try:
+        async with producer.transaction():
+            for _ in range(3):
+                await producer.send(topic, b"x", partition=0)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=kafka_bootstrap,
+            group_id=f"{topic_prefix}reply",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partition = TopicPartition(topic, 0)
+            consumer.assign([partition])
+            await until_end_offset(consumer, partition, 4)  # 3 records and the marker
+            await consumer.commit({partition: 3})
+            lag_after_the_transaction = (await consumer_groups(kafka_bootstrap, topic_prefix))[
+                0
+            ].lag
+            async with producer.transaction():
+                await producer.send(topic, b"x", partition=0)
+            await until_end_offset(consumer, partition, 6)
+            lag_after_another = (await consumer_groups(kafka_bootstrap, topic_prefix))[0].lag
+        finally:
+            await consumer.stop()
+    finally:
+        await producer.stop()
+
+    assert lag_after_the_transaction == {partition: 0}
+    assert lag_after_another == {partition: 1}
