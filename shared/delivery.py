@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -40,6 +41,7 @@ from shared.bus import (
 from shared.contracts import documented_records
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
+from shared.stable_offsets import stable_committed
 from shared.topics import TopicNames
 
 log = logging.getLogger(__name__)
@@ -225,7 +227,9 @@ class Delivery:
 
     With `settings.kafka_transactions` (the default) the outputs and the offsets go in one
     transaction of a producer whose transactional id is `<group>.<handler>.<instance>`: a restarted
-    instance fences its predecessor and aborts what it left open. Without it (FastStream's
+    instance fences its predecessor and aborts what it left open. A partition it is given is read
+    from the offsets its previous owner's last transaction committed, even if that transaction is
+    still completing (shared/stable_offsets.py). Without it (FastStream's
     in-memory test broker has no transactions) the outputs are published and confirmed, then
     the offsets committed: at least once.
     """
@@ -252,6 +256,10 @@ class Delivery:
         self.on_fenced: Callable[[], None] = lambda: None
         self.fenced = False
         self._producer: AIOKafkaProducer | None = None
+        self._offsets_client: AIOKafkaClient | None = None
+        # Per partition given to this instance, the offset its previous owner committed up to:
+        # a record below it was handled and committed already.
+        self._committed: dict[TopicPartition, int] = {}
         # Held while a batch is handled and committed, and by a revocation: a partition is
         # never handed to another instance while a transaction still commits offsets for it.
         self._batch = asyncio.Lock()
@@ -300,19 +308,57 @@ class Delivery:
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
+        client, self._offsets_client = self._offsets_client, None
+        if client is not None:
+            await client.close()
 
     def rebalance_listener(self) -> ConsumerRebalanceListener:
-        batch = self._batch
+        delivery = self
 
         class WaitForBatch(ConsumerRebalanceListener):
             async def on_partitions_revoked(self, revoked: Any) -> None:
-                async with batch:
+                async with delivery._batch:
                     pass
 
             async def on_partitions_assigned(self, assigned: Any) -> None:
-                pass
+                async with delivery._batch:
+                    await delivery.learn_committed(assigned)
 
         return WaitForBatch()
+
+    async def learn_committed(self, partitions: Any) -> None:
+        """The offsets committed for partitions just given to this instance, once stable: a
+        dead owner's open transaction is aborted within the transaction timeout, or sooner by
+        its successor's start."""
+        if not self.transactional or not partitions:
+            return
+        if self._offsets_client is None:
+            self._offsets_client = AIOKafkaClient(**client_options(self.settings))
+            await self._offsets_client.bootstrap()
+        try:
+            committed = await stable_committed(
+                self._offsets_client,
+                self.group_id,
+                partitions,
+                timeout_s=self.settings.transaction_timeout_ms / 1000 + 5,
+            )
+        except Exception:
+            # Not fatal: the consumer's own fetch stands, as without this step.
+            log.warning("%s: committed offsets not known stable", self.stage, exc_info=True)
+            return
+        for tp, offset in committed.items():
+            if offset is None:
+                self._committed.pop(tp, None)
+            else:
+                self._committed[tp] = offset
+
+    def not_committed(self, records: Records) -> list[ConsumerRecord[Any, Any]]:
+        """The records at or after their partition's committed offset as learnt on assignment."""
+        return [
+            r
+            for r in records
+            if r.offset >= self._committed.get(TopicPartition(r.topic, r.partition), 0)
+        ]
 
     async def deliver(self, message: KafkaMessage) -> None:
         raw = message.raw_message
@@ -323,7 +369,7 @@ class Delivery:
                 raise Fenced(self.transactional_id)
             consumer: Any = getattr(message, "consumer", None)
             if self.transactional and consumer is not None:
-                records = await still_ours(consumer, records)
+                records = self.not_committed(await still_ours(consumer, records))
             if not records:
                 return
             try:

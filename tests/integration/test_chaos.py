@@ -92,18 +92,6 @@ def test_nothing_accepted_is_lost(chaos: dict[str, Any]) -> None:
     assert chaos["emails"]["never"] == 0
 
 
-# Measured failing on this branch (not strict: how much is doubled or missed depends on the
-# moment of each kill, and a run may happen to miss nothing); the lead removes the marks once
-# the transaction and outbox branches are merged and the run is clean.
-# Measured after Kafka transactions came to every hop: 31 inquiries twice on the queue topics
-# (87 outbox messages) in one run of this test, none in another. Every hop's outputs and offsets
-# commit together, so the copies come from elsewhere: intake remembers a channel id only after its
-# batch committed, and the feed's unkeyed resends of one message can reach both intake instances
-# at once (docs/reliability.md, "What is not guaranteed yet").
-DOUBLED_STILL = "measured: 0 to 31 inquiries twice on the queue topics in a run of 2,000"
-
-
-@pytest.mark.xfail(strict=False, reason=DOUBLED_STILL)
 def test_no_inquiry_is_twice_on_a_queue_and_no_reply_planned_twice(chaos: dict[str, Any]) -> None:
     assert chaos["duplicated_on_queue_topics"] == 0
     assert chaos["callback_tasks_twice"] == 0
