@@ -83,7 +83,8 @@ def test_every_service_has_probes_resources_a_budget_a_scaler_and_its_secrets(
     overlay: str,
 ) -> None:
     deployments = of_kind(overlay, "Deployment")
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == {*SERVICES, "desk"}
+    del deployments["desk"]  # below
     budgets = of_kind(overlay, "PodDisruptionBudget")
     scalers = of_kind(overlay, "ScaledObject")
     for name, deployment in deployments.items():
@@ -96,16 +97,62 @@ def test_every_service_has_probes_resources_a_budget_a_scaler_and_its_secrets(
         assert container["resources"]["limits"]["memory"]
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert [c["command"] for c in pod["initContainers"]] == [["migrate", name]]
-        secrets = {
-            re.sub(HASH_SUFFIX, "", e["valueFrom"]["secretKeyRef"]["name"])
-            for e in container["env"]
-            if "secretKeyRef" in e.get("valueFrom", {})
-        }
-        assert {name, "database"} <= secrets  # its Strimzi user's password, its database
+        assert {name, "database"} <= secret_names(
+            container
+        )  # its Strimzi user's password, its database
         assert budgets[name]["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
         (trigger,) = scalers[name]["spec"]["triggers"]
         assert trigger["type"] == "kafka"
         assert trigger["metadata"]["consumerGroup"] == name
+
+
+def secret_names(container: dict[str, Any]) -> set[str]:
+    return {
+        re.sub(HASH_SUFFIX, "", e["valueFrom"]["secretKeyRef"]["name"])
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_desk_is_reached_through_its_sign_on_proxy_in_production(overlay: str) -> None:
+    """Production: people reach the desk only through the sign-on proxy in its pod, which the desk
+    trusts as 127.0.0.1; development: the desk's own demo accounts, no proxy."""
+    desk = of_kind(overlay, "Deployment")["desk"]
+    pod = desk["spec"]["template"]["spec"]
+    service, *sidecars = pod["containers"]
+    assert service["command"] == ["python", "-m", "services.reply", "desk"]
+    assert service["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+    assert [c["command"] for c in pod["initContainers"]] == [["migrate", "reply"]]
+    assert {"reply", "database", "desk"} <= secret_names(service)
+    assert of_kind(overlay, "PodDisruptionBudget")["desk"]["spec"]["maxUnavailable"] == 1
+    assert "desk" not in of_kind(overlay, "ScaledObject")  # no consumer group to scale on
+    settings = next(
+        c
+        for name, c in of_kind(overlay, "ConfigMap").items()
+        if re.sub(HASH_SUFFIX, "", name) == "desk"
+    )["data"]
+    (port,) = of_kind(overlay, "Service")["desk"]["spec"]["ports"]
+    (allowed,) = of_kind(overlay, "NetworkPolicy")["desk-ingress"]["spec"]["ingress"]
+    if overlay == "dev":
+        assert sidecars == []
+        assert settings["DESK_SIGN_ON"] == "local"
+        assert port["targetPort"] == allowed["ports"][0]["port"] == "http"
+        return
+    (proxy,) = sidecars
+    assert settings["DESK_SIGN_ON"] == "trusted-header"
+    assert settings["DESK_TRUSTED_PROXIES"] == '["127.0.0.1"]'
+    assert port["targetPort"] == allowed["ports"][0]["port"] == "sign-on"
+    assert secret_names(proxy) == {"desk-sign-on"}
+    proxy_settings = next(
+        c
+        for name, c in of_kind(overlay, "ConfigMap").items()
+        if re.sub(HASH_SUFFIX, "", name) == "desk-sign-on"
+    )["data"]
+    assert (
+        proxy_settings["OAUTH2_PROXY_UPSTREAMS"]
+        == f"http://127.0.0.1:{settings['DESK_HTTP_PORT']}/"
+    )
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
