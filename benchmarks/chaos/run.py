@@ -101,6 +101,7 @@ class ChaosRun:
         self.o = options
         self.prefix = f"chaos{options.run}."
         self.names = TopicNames(self.prefix)
+        self.started = time.monotonic()  # the feed's and the faults' start, once they begin
 
     async def main(self) -> dict[str, Any]:
         async with AsyncExitStack() as cleanup:
@@ -208,7 +209,7 @@ class ChaosRun:
         say("faults planned:\n" + "\n".join(f.describe() for f in plan))
         faults = Faults(pipeline_env=env, cluster_env=cluster_env, sink=sink, say=say)
         gateways = [self._url("intake", i) for i in range(1, o.instances + 1)]
-        started = time.monotonic()
+        self.started = started = time.monotonic()
         fed, _ = await asyncio.gather(
             feed(
                 producer,
@@ -387,6 +388,8 @@ class ChaosRun:
             },
             "outbox_messages_twice": duplicated(held.outbox),
             "emails": {**mail, "refused_by_sink": sink.refused, "stalled_by_sink": sink.stalled},
+            # seconds after the feed and the faults began, to set beside the faults' times
+            "emails_accepted_twice_at": sink.repeated(since=self.started),
             "metrics": metrics,
             "longest_routing_pause_ms": longest_pause_ms(held.routed_at),
             "faults": faults.log,
@@ -474,6 +477,10 @@ def table(r: dict[str, Any]) -> str:
     lines += [f"{k:<{width}}  {v}" for k, v in rows]
     lines.append("dead letters:" if r["dead_letters"] else "dead letters: none")
     lines += [f"  {d['count']:>6}  {d['stage']}: {d['reason']}" for d in r["dead_letters"]]
+    lines += [
+        f"e-mail accepted twice: {message_id} at {', '.join(f'{t:.1f} s' for t in times)}"
+        for message_id, times in r.get("emails_accepted_twice_at", {}).items()
+    ]
     missed = [k for k, ok in r["bar"].items() if not ok]
     lines.append(
         "BAR MET" if r["bar_met"] else f"BAR MISSED: {', '.join(missed) or 'run incomplete'}"

@@ -1,10 +1,11 @@
 """The citizens' mail server, played by a local SMTP sink (aiosmtpd): it keeps every accepted
-message's Message-ID, and for a while refuses (451) or stalls before refusing."""
+message's Message-ID with the moments it was accepted, and for a while refuses (451) or stalls before refusing."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import Counter
 from email.parser import BytesParser
 from email.policy import default
@@ -25,6 +26,8 @@ class SmtpSink:
         self.stall_seconds = stall_seconds
         self.mode = ACCEPT
         self.delivered: Counter[str] = Counter()
+        # time.monotonic() of each acceptance, by Message-ID: a repeat is set beside the faults.
+        self.accepted_at: dict[str, list[float]] = {}
         self.refused = 0
         self.stalled = 0
         self._lock = threading.Lock()
@@ -50,6 +53,18 @@ class SmtpSink:
             self.refused += 1
             return "451 4.3.0 Try again later (chaos: refusing)"
         message = BytesParser(policy=default).parsebytes(envelope.content, headersonly=True)
+        message_id = str(message.get("Message-ID", "")).strip()
         with self._lock:
-            self.delivered[str(message.get("Message-ID", "")).strip()] += 1
+            self.delivered[message_id] += 1
+            self.accepted_at.setdefault(message_id, []).append(time.monotonic())
         return "250 2.0.0 OK"
+
+    def repeated(self, since: float) -> dict[str, list[float]]:
+        """The Message-IDs accepted more than once, each with its acceptances in seconds after
+        `since` (a time.monotonic())."""
+        with self._lock:
+            return {
+                message_id: [round(t - since, 1) for t in times]
+                for message_id, times in self.accepted_at.items()
+                if len(times) > 1
+            }
