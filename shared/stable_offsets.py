@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from aiokafka import TopicPartition
 from aiokafka.client import AIOKafkaClient, CoordinationType
 from aiokafka.errors import (
+    BrokerResponseError,
     CoordinatorNotAvailableError,
     GroupLoadInProgressError,
     NotCoordinatorForGroupError,
@@ -37,17 +38,19 @@ from aiokafka.protocol.types import (
 )
 
 OFFSET_FETCH = 9
-UNSTABLE_OFFSET_COMMIT = 88  # not among aiokafka's errors
-MOVING_ERRORS = (NotCoordinatorForGroupError, CoordinatorNotAvailableError)
-MOVING = tuple(e.errno for e in MOVING_ERRORS)
+
+
+class UnstableOffsetCommitError(BrokerResponseError):
+    """Not among aiokafka's errors: a transaction is still committing offsets of the group."""
+
+    errno = 88
+    message = "UNSTABLE_OFFSET_COMMIT"
+    retriable = True
+
+
+MOVING = (NotCoordinatorForGroupError, CoordinatorNotAvailableError)
 # Asked again after these: a transaction is completing, or the coordinator loads or moves.
-AGAIN = {UNSTABLE_OFFSET_COMMIT, GroupLoadInProgressError.errno, *MOVING}
-
-
-class NotYet(Exception):
-    def __init__(self, error_code: int) -> None:
-        super().__init__(error_code)
-        self.error_code = error_code
+AGAIN = (UnstableOffsetCommitError, GroupLoadInProgressError, *MOVING)
 
 
 class OffsetFetchResponse_v7(Response):  # noqa: N801 (the protocol's own naming)
@@ -115,8 +118,8 @@ class StableOffsetFetch(Request[OffsetFetchRequest_v7]):
 
 
 def _fail(error_code: int) -> None:
-    if error_code in AGAIN:
-        raise NotYet(error_code)
+    if error_code == UnstableOffsetCommitError.errno:
+        raise UnstableOffsetCommitError()
     if error_code:
         raise for_code(error_code)()
 
@@ -149,17 +152,13 @@ async def stable_committed(
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            try:
-                coordinator = await client.coordinator_lookup(CoordinationType.GROUP, group)
-            except (GroupLoadInProgressError, *MOVING_ERRORS) as error:
-                raise NotYet(error.errno) from error
+            coordinator = await client.coordinator_lookup(CoordinationType.GROUP, group)
             return _read(await client.send(coordinator, request))
-        except NotYet as error:
+        except AGAIN as error:
             if time.monotonic() >= deadline:
                 raise TimeoutError(
-                    f"offsets of group {group} not stable after {timeout_s:.0f} s "
-                    f"(error {error.error_code})"
+                    f"offsets of group {group} not stable after {timeout_s:.0f} s ({error!r})"
                 ) from error
-            if error.error_code in MOVING:
+            if isinstance(error, MOVING):
                 client.force_metadata_update()
             await asyncio.sleep(pause_s)

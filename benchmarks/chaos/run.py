@@ -209,7 +209,7 @@ class ChaosRun:
         say("faults planned:\n" + "\n".join(f.describe() for f in plan))
         faults = Faults(pipeline_env=env, cluster_env=cluster_env, sink=sink, say=say)
         gateways = [self._url("intake", i) for i in range(1, o.instances + 1)]
-        self.started = started = time.monotonic()
+        self.started = time.monotonic()
         fed, _ = await asyncio.gather(
             feed(
                 producer,
@@ -224,7 +224,7 @@ class ChaosRun:
         )
         say(
             f"fed {len(fed.accepted)} accepted in {fed.seconds:.0f} s "
-            f"({fed.by_gateway} by the gateway); faults done at {time.monotonic() - started:.0f} s"
+            f"({fed.by_gateway} by the gateway); faults done at {time.monotonic() - self.started:.0f} s"
         )
         settled = await self._settle(bootstrap, sink, database_url)
         say("reading every topic of the run (read_committed) ...")

@@ -1,5 +1,6 @@
 """The citizens' mail server, played by a local SMTP sink (aiosmtpd): it keeps every accepted
-message's Message-ID with the moments it was accepted, and for a while refuses (451) or stalls before refusing."""
+message's Message-ID with the moments it was accepted, and for a while refuses (451) or stalls
+before refusing."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ class SmtpSink:
         self.port = port
         self.stall_seconds = stall_seconds
         self.mode = ACCEPT
-        self.delivered: Counter[str] = Counter()
         # time.monotonic() of each acceptance, by Message-ID: a repeat is set beside the faults.
         self.accepted_at: dict[str, list[float]] = {}
         self.refused = 0
@@ -40,9 +40,15 @@ class SmtpSink:
         self._controller.stop()
 
     @property
+    def delivered(self) -> Counter[str]:
+        """How often each Message-ID was accepted."""
+        with self._lock:
+            return Counter({message_id: len(t) for message_id, t in self.accepted_at.items()})
+
+    @property
     def accepted(self) -> int:
         with self._lock:
-            return sum(self.delivered.values())
+            return sum(len(t) for t in self.accepted_at.values())
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.mode == STALL:
@@ -55,7 +61,6 @@ class SmtpSink:
         message = BytesParser(policy=default).parsebytes(envelope.content, headersonly=True)
         message_id = str(message.get("Message-ID", "")).strip()
         with self._lock:
-            self.delivered[message_id] += 1
             self.accepted_at.setdefault(message_id, []).append(time.monotonic())
         return "250 2.0.0 OK"
 

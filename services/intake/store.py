@@ -57,9 +57,6 @@ class SeenMessages:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def already_seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        return set(self.claimants(keys))
-
     def claimants(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
         """Of these (channel, message id) keys, those seen, each with the record that claimed it."""
         ids: dict[str, list[str]] = {}

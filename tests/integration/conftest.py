@@ -6,11 +6,22 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from benchmarks.pipeline import Pipeline
 from tests.integration.secure import secure_broker, secure_pipeline
 
-__all__ = ["Pipeline", "secure_broker", "secure_pipeline"]
+__all__ = ["Pipeline", "create_topic", "secure_broker", "secure_pipeline"]
+
+
+async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
+    """A plain topic on the test broker, for tests of Kafka itself rather than the pipeline's."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="session")

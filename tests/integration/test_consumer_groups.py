@@ -7,20 +7,11 @@ import asyncio
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.groups import consumer_groups, report
+from tests.integration.conftest import create_topic
 
 pytestmark = pytest.mark.kafka
-
-
-async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
-    finally:
-        await admin.close()
 
 
 async def until_end_offset(consumer: AIOKafkaConsumer, partition: TopicPartition, end: int) -> None:

@@ -15,7 +15,7 @@ from faststream.kafka import KafkaBroker
 from shared.delivery import Delivery, Handled, Records
 from shared.settings import ServiceSettings
 from shared.stable_offsets import stable_committed
-from tests.integration.test_consumer_groups import create_topic
+from tests.integration.conftest import create_topic
 
 pytestmark = pytest.mark.kafka
 

@@ -101,8 +101,10 @@ def test_erasure_removes_the_citizen_everywhere_keeps_others_and_records_only_co
     reply, intake = ReplyStore(stores.reply), Originals(stores.intake)
     assert reply.plan_for(events["a1"].inquiry_id) is None
     assert intake.get(events["a1"].inquiry.attachments[0].sha256) is None
-    seen = SeenMessages(stores.intake).already_seen(
-        ("email", e.inquiry.channel_message_id) for e in events.values()
+    seen = set(
+        SeenMessages(stores.intake).claimants(
+            ("email", e.inquiry.channel_message_id) for e in events.values()
+        )
     )
     assert seen == {("email", events["b1"].inquiry.channel_message_id)}
     # The other citizen is untouched.
