@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
 from faststream import AckPolicy
@@ -40,6 +40,7 @@ from shared.bus import (
 )
 from shared.contracts import documented_records
 from shared.kafka_security import client_options
+from shared.member_commit import GroupMember, MemberProducer, NotGroupMember, group_member
 from shared.settings import ServiceSettings
 from shared.stable_offsets import stable_committed
 from shared.topics import TopicNames
@@ -229,9 +230,10 @@ class Delivery:
     transaction of a producer whose transactional id is `<group>.<handler>.<instance>`: a restarted
     instance fences its predecessor and aborts what it left open. A partition it is given is read
     from the offsets its previous owner's last transaction committed, even if that transaction is
-    still completing (shared/stable_offsets.py). Without it (FastStream's
-    in-memory test broker has no transactions) the outputs are published and confirmed, then
-    the offsets committed: at least once.
+    still completing (shared/stable_offsets.py), and its offsets are committed only while the
+    group membership it read the batch under is current (shared/member_commit.py). Without
+    transactions (FastStream's in-memory test broker has none) the outputs are published and
+    confirmed, then the offsets committed: at least once.
     """
 
     def __init__(
@@ -255,7 +257,7 @@ class Delivery:
         self._stage_dead_letter = dead_letter_of
         self.on_fenced: Callable[[], None] = lambda: None
         self.fenced = False
-        self._producer: AIOKafkaProducer | None = None
+        self._producer: MemberProducer | None = None
         self._offsets_client: AIOKafkaClient | None = None
         # Per partition given to this instance, the offset its previous owner committed up to:
         # a record below it was handled and committed already.
@@ -294,7 +296,7 @@ class Delivery:
         same id and aborts the transaction it left open, so its outputs never show."""
         if not self.transactional or self._producer is not None:
             return
-        producer = AIOKafkaProducer(
+        producer = MemberProducer(
             **client_options(self.settings),
             client_id=f"{self.settings.service_name}-{self.settings.instance_id}",
             transactional_id=self.transactional_id,
@@ -368,8 +370,10 @@ class Delivery:
                 await asyncio.sleep(self.attempts.backoff_max_s)
                 raise Fenced(self.transactional_id)
             consumer: Any = getattr(message, "consumer", None)
+            member = None
             if self.transactional and consumer is not None:
                 records = self.not_committed(await still_ours(consumer, records))
+                member = group_member(consumer)
             if not records:
                 return
             try:
@@ -380,7 +384,7 @@ class Delivery:
                     dead_letter_of=self._dead_letter,
                     attempts=self.attempts,
                 )
-                await self._commit(handled, records, message)
+                await self._commit(handled, records, message, member)
             except (ProducerFenced, InvalidProducerEpoch) as error:
                 await self._fence(error)
             except Exception:
@@ -399,11 +403,15 @@ class Delivery:
                     "%s: an after-commit step failed; the batch stays committed", self.stage
                 )
 
-    async def _commit(self, handled: Handled, records: Records, message: Any) -> None:
+    async def _commit(
+        self, handled: Handled, records: Records, message: Any, member: GroupMember | None
+    ) -> None:
         if not self.transactional:
             await publish_confirmed(self.broker, self.names, handled.outgoing)
             await message.ack()
             return
+        if member is None:
+            raise NotGroupMember(f"{self.stage}: the batch was read outside group membership")
         await self.start()
         producer = self._producer
         assert producer is not None
@@ -412,8 +420,8 @@ class Delivery:
             async with producer.transaction():
                 for record in handled.records:
                     sent.append(await producer.send(**record))
-                await producer.send_offsets_to_transaction(
-                    await resume_offsets(message.consumer, records), self.group_id
+                await producer.commit_offsets(
+                    await resume_offsets(message.consumer, records), self.group_id, member
                 )
         finally:
             # A failed transaction fails its sends too: the commit's error is the one reported.
