@@ -1,4 +1,4 @@
-"""Envelopes and payloads of every topic (DESIGN.md, "Messages on the bus").
+"""Envelopes and payloads of every topic (docs/design.md, "Messages on the bus").
 
 Schemas change only by adding optional fields; a breaking change is a new `schema_version`
 that consumers still read for one release.

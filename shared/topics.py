@@ -1,4 +1,4 @@
-"""Every topic of the bus: its name, schema, producers and consumers (DESIGN.md).
+"""Every topic of the bus: its name, schema, producers and consumers (docs/design.md).
 
 Names are relative; `TopicNames` puts the deployment's prefix in front, so that a test or a
 second installation on the same broker has a namespace of its own.

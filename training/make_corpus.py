@@ -45,7 +45,7 @@ OUT = ROOT / "training" / "corpus" / "inquiries.jsonl"
 SEED = "kk-triage-corpus-v1"
 CHANNELS = ("phone", "email", "chat", "letter", "in_person", "self_service")
 # Relative weight of each channel when picking a base text's variants; roughly Copenhagen's mix
-# moving towards the national target (DESIGN.md), with letters kept visible for OCR styling.
+# moving towards the national target (docs/design.md), with letters kept visible for OCR styling.
 CHANNEL_WEIGHTS = {
     "phone": 30,
     "email": 24,

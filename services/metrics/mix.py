@@ -1,6 +1,6 @@
 """The channel mix: the groups of the national statistics and each group's share of inquiries.
 
-The national figures (DESIGN.md) group the channels as phone, in person, letter/fax, digital and
+The national figures (docs/design.md) group the channels as phone, in person, letter/fax, digital and
 other; digital is e-mail + chat + self-service. No channel of ours is "other", so its share is
 always zero: it stays in the mix so that the target adds up to 100 %.
 """
@@ -29,7 +29,7 @@ GROUP_TITLES = {
     MixGroup.OTHER: "other",
 }
 
-# The national average of 2005, the strategy's target (DESIGN.md).
+# The national average of 2005, the strategy's target (docs/design.md).
 NATIONAL_TARGET: dict[MixGroup, float] = {
     MixGroup.PHONE: 0.46,
     MixGroup.IN_PERSON: 0.19,

@@ -28,7 +28,7 @@ class MetricsSettings(DownstreamSettings):
     http_port: int = 9104
     # Days are counted in the municipality's own calendar.
     timezone: str = "Europe/Copenhagen"
-    # The channel mix the strategy aims at, as shares of all inquiries (DESIGN.md).
+    # The channel mix the strategy aims at, as shares of all inquiries (docs/design.md).
     channel_mix_target: dict[MixGroup, float] = Field(default_factory=lambda: dict(NATIONAL_TARGET))
     # The channel-mix gauge covers this many days of the persisted statistics, today included.
     channel_mix_window_days: int = Field(28, ge=1)

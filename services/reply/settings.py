@@ -14,7 +14,7 @@ from shared.vocabulary import Channel, Language, ReplyChannel
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-# Published response targets by arrival channel (DESIGN.md): e-mail within 24 h, letters within
+# Published response targets by arrival channel (docs/design.md): e-mail within 24 h, letters within
 # 10 days, phone and desk at first contact (a callback within a working day), self-service at once.
 # A whole day of a target is one business day, answered by the close of business; hours are
 # counted inside opening hours (docs/reply.md, "Deadlines").
@@ -107,7 +107,7 @@ class ReplySettings(DownstreamSettings):
     # A template missing for the reply's language is taken from the first of these that has it.
     template_fallback: tuple[Language, ...] = (Language.DA, Language.EN)
     # When the recommended reply channel lacks contact details: the cheapest of these that has
-    # them (DESIGN.md costs: phone 1.0, e-mail 3.0, letter 4.0).
+    # them (docs/design.md, costs: phone 1.0, e-mail 3.0, letter 4.0).
     contact_fallback: tuple[ReplyChannel, ...] = (
         ReplyChannel.PHONE,
         ReplyChannel.EMAIL,

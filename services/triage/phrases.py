@@ -11,7 +11,7 @@ from shared.vocabulary import Language
 REASON_LANGUAGES = (Language.DA, Language.EN)
 
 _PHRASES: dict[str, tuple[str, str]] = {
-    # The reply-channel rule (DESIGN.md), rule by rule: (Danish, English).
+    # The reply-channel rule (docs/design.md), rule by rule: (Danish, English).
     "rule": ("Regel {rule}: {reason}", "Rule {rule}: {reason}"),
     "preferred": (
         "Borgeren har bedt om svar via {channel}.",

@@ -1,4 +1,4 @@
-"""The cheapest adequate reply channel (DESIGN.md, "Reply-channel rule").
+"""The cheapest adequate reply channel (docs/design.md, "Reply-channel rule").
 
 Rules are evaluated in order; the first that decides, decides, and the recommendation carries
 the rule in words a caseworker understands.

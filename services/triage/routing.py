@@ -1,4 +1,4 @@
-"""Which queue a decision goes to (DESIGN.md, "Queues")."""
+"""Which queue a decision goes to (docs/design.md, "Queues")."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from shared.vocabulary import Language, ReplyChannel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-# Relative handling cost of answering by each channel (phone = 1.0), DESIGN.md.
+# Relative handling cost of answering by each channel (phone = 1.0), docs/design.md.
 DEFAULT_REPLY_CHANNEL_COSTS: dict[ReplyChannel, float] = {
     ReplyChannel.SELF_SERVICE: 0.2,
     ReplyChannel.PHONE: 1.0,

@@ -1,4 +1,4 @@
-"""The reply-channel rule of DESIGN.md, rule by rule: the first rule that decides, decides."""
+"""The reply-channel rule of docs/design.md, rule by rule: the first rule that decides, decides."""
 
 from __future__ import annotations
 
