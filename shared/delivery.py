@@ -219,6 +219,15 @@ def first_offsets(records: Records) -> dict[TopicPartition, int]:
     return offsets
 
 
+class OffsetsNotKnown(RuntimeError):
+    """A partition's stable committed offsets could not be learnt: its records wait."""
+
+
+# How long a batch asks again for offsets that were not known on assignment, before it is
+# rewound and tried after a pause like any failed batch.
+UNKNOWN_OFFSETS_RETRY_S = 5.0
+
+
 class Fenced(RuntimeError):
     """Another instance with this transactional id started: this one must stop consuming."""
 
@@ -262,6 +271,8 @@ class Delivery:
         # Per partition given to this instance, the offset its previous owner committed up to:
         # a record below it was handled and committed already.
         self._committed: dict[TopicPartition, int] = {}
+        # Partitions given to this instance whose stable committed offsets did not come.
+        self._unknown: set[TopicPartition] = set()
         # Held while a batch is handled and committed, and by a revocation: a partition is
         # never handed to another instance while a transaction still commits offsets for it.
         self._batch = asyncio.Lock()
@@ -328,31 +339,42 @@ class Delivery:
 
         return WaitForBatch()
 
-    async def learn_committed(self, partitions: Any) -> None:
+    async def learn_committed(self, partitions: Any, timeout_s: float | None = None) -> None:
         """The offsets committed for partitions just given to this instance, once stable: a
         dead owner's open transaction is aborted within the transaction timeout, or sooner by
-        its successor's start."""
+        its successor's start. Partitions whose answer does not come stay unknown, and their
+        records wait for it (`deliver`)."""
         if not self.transactional or not partitions:
             return
         if self._offsets_client is None:
             self._offsets_client = AIOKafkaClient(**client_options(self.settings))
             await self._offsets_client.bootstrap()
+        if timeout_s is None:
+            timeout_s = self.settings.transaction_timeout_ms / 1000 + 5
         try:
             committed = await stable_committed(
-                self._offsets_client,
-                self.group_id,
-                partitions,
-                timeout_s=self.settings.transaction_timeout_ms / 1000 + 5,
+                self._offsets_client, self.group_id, partitions, timeout_s=timeout_s
             )
         except Exception:
-            # Not fatal: the consumer's own fetch stands, as without this step.
-            log.warning("%s: committed offsets not known stable", self.stage, exc_info=True)
+            self._unknown.update(partitions)
+            log.warning("%s: committed offsets not known stable yet", self.stage, exc_info=True)
             return
+        self._unknown.difference_update(partitions)
         for tp, offset in committed.items():
             if offset is None:
                 self._committed.pop(tp, None)
             else:
                 self._committed[tp] = offset
+
+    async def ensure_known(self, records: Records) -> None:
+        """Ask again for the stable offsets of these records' partitions where the answer did
+        not come on assignment; OffsetsNotKnown while it still does not. The consumer's own
+        fetch may predate a transaction still completing: reading from it could redo a batch."""
+        unknown = {TopicPartition(r.topic, r.partition) for r in records} & self._unknown
+        if unknown:
+            await self.learn_committed(unknown, timeout_s=UNKNOWN_OFFSETS_RETRY_S)
+        if still := unknown & self._unknown:
+            raise OffsetsNotKnown(f"{self.stage}: committed offsets of {sorted(still)} unknown")
 
     def not_committed(self, records: Records) -> list[ConsumerRecord[Any, Any]]:
         """The records at or after their partition's committed offset as learnt on assignment."""
@@ -372,11 +394,18 @@ class Delivery:
             consumer: Any = getattr(message, "consumer", None)
             member = None
             if self.transactional and consumer is not None:
-                records = self.not_committed(await still_ours(consumer, records))
-                member = group_member(consumer)
+                records = await still_ours(consumer, records)
             if not records:
                 return
             try:
+                if self.transactional:
+                    member = group_member(consumer)
+                    if member is None:
+                        raise NotGroupMember(f"{self.stage}: batch read outside group membership")
+                    await self.ensure_known(records)
+                    records = self.not_committed(records)
+                    if not records:
+                        return
                 handled = await handle_isolating_poison(
                     records,
                     self._handle,
@@ -410,8 +439,7 @@ class Delivery:
             await publish_confirmed(self.broker, self.names, handled.outgoing)
             await message.ack()
             return
-        if member is None:
-            raise NotGroupMember(f"{self.stage}: the batch was read outside group membership")
+        assert member is not None, "a transactional batch is read as a group member (deliver)"
         await self.start()
         producer = self._producer
         assert producer is not None

@@ -22,7 +22,10 @@ from aiokafka.errors import (
     BrokerResponseError,
     CoordinatorNotAvailableError,
     GroupLoadInProgressError,
+    KafkaConnectionError,
+    NodeNotReadyError,
     NotCoordinatorForGroupError,
+    RequestTimedOutError,
     for_code,
 )
 from aiokafka.protocol.api import Request, RequestStruct, Response
@@ -48,7 +51,14 @@ class UnstableOffsetCommitError(BrokerResponseError):
     retriable = True
 
 
-MOVING = (NotCoordinatorForGroupError, CoordinatorNotAvailableError)
+# The coordinator moves, or its broker cannot be reached (it died; the group moves soon).
+MOVING = (
+    NotCoordinatorForGroupError,
+    CoordinatorNotAvailableError,
+    NodeNotReadyError,
+    KafkaConnectionError,
+    RequestTimedOutError,
+)
 # Asked again after these: a transaction is completing, or the coordinator loads or moves.
 AGAIN = (UnstableOffsetCommitError, GroupLoadInProgressError, *MOVING)
 
