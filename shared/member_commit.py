@@ -184,13 +184,17 @@ class _MemberCommitHandler(TxnOffsetCommitHandler):
         for _topic, partitions, _ in resp.topics:
             for _partition, error_code, _ in partitions:
                 if error_code in NOT_A_MEMBER_ANY_MORE:
-                    self._sender._txn_manager.error_transaction(
+                    txn = self._sender._txn_manager
+                    txn.error_transaction(
                         NotGroupMember(
                             f"offsets of group {self._group_id} refused "
                             f"({NOT_A_MEMBER_ANY_MORE[error_code]}): generation "
                             f"{self._member.generation_id} of {self._member.member_id} has ended"
                         )
                     )
+                    # The offsets' caller gets the refusal and aborts; the abort replaces this
+                    # waiter, whose exception asyncio would otherwise log as never retrieved.
+                    txn.wait_for_transaction_end().exception()
                     return None
         # The rest as aiokafka reads version 0: per topic, (partition, error code) pairs.
         errors = [(topic, [(p, code) for p, code, _ in parts]) for topic, parts, _ in resp.topics]
