@@ -14,6 +14,7 @@ only, so the feed can be rebuilt byte for byte. Previously generated files are r
 """
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import html
@@ -463,4 +464,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()
