@@ -10,7 +10,7 @@ import pytest
 from shared.events import Envelope
 from shared.topics import all_topics
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "shared" / "examples"
 SCHEMAS = {spec.schema for spec in all_topics() if spec.schema is not None}
 
