@@ -23,15 +23,16 @@ from aiokafka.admin import AIOKafkaAdminClient
 from benchmarks.end_to_end import broker_pid, process_cpu
 from benchmarks.inquiry_mix import Message
 from benchmarks.load import at_end, producer, publish_all
-from services.metrics.counted import COUNTED
 from shared.bus import ensure_topics
 from shared.settings import REPO_ROOT, ServiceSettings
 from shared.topics import (
     INQUIRIES_RECEIVED,
     INQUIRIES_TRIAGED,
+    METRICS_STAGE,
     REPLIES_PLANNED,
     REPLIES_SENT,
     TopicNames,
+    all_topics,
     outbox_topic,
     queue_topic,
     raw_topic,
@@ -170,7 +171,12 @@ PIPELINE_TRAFFIC = (
         ),
         ("--downstream",),
     ),
-    StandIn("metrics", tuple(COUNTED), (), ("--downstream",)),
+    StandIn(
+        "metrics",
+        tuple(t.name for t in all_topics() if METRICS_STAGE in t.consumers),
+        (),
+        ("--downstream",),
+    ),
 )
 
 

@@ -32,7 +32,7 @@ from shared.vocabulary import Channel, Language
 
 def inquiry_received(text: str, thread_key: str | None = None) -> InquiryReceived:
     inquiry_id = uuid.uuid4()
-    return InquiryReceived.caused_by(  # type: ignore[return-value]
+    return InquiryReceived.caused_by(
         None,
         producer="intake",
         inquiry_id=inquiry_id,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import sys
@@ -192,7 +193,13 @@ async def _metrics_check(before: Counter[str] | None, triaged: int, dead: int) -
     return f"\nCounted by the metrics service for this run ({METRICS_URL}): {counted}"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m demo",
+        description=__doc__,
+        epilog="DEMO_WAIT_SECONDS: how long to wait for the triaged inquiries (120). The broker "
+        "and topic prefix come from the services' settings (KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX).",
+    ).parse_args(argv)
     status = asyncio.run(run_demo())
     if os.environ.get("DEMO_EXIT") == "1" or status != 0:
         return status

@@ -7,6 +7,7 @@ intake's HTTP gateway under docs/openapi/. tests/unit/test_documents.py compares
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -74,7 +75,12 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m services.documents",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).parse_args(argv)
     for path, document in documents().items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(document))

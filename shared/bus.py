@@ -7,8 +7,6 @@ import asyncio
 import base64
 import contextlib
 import logging
-import random
-import struct
 import weakref
 from collections import Counter as Tally
 from collections.abc import Iterable, Sequence
@@ -46,50 +44,16 @@ class Outgoing:
     key: str | None = None
 
 
-_MURMUR_M = 0x5BD1E995
-_WORD = struct.Struct("<I")
-
-
-def murmur2(data: bytes) -> int:
-    """Kafka's murmur2 hash of a key, as the Java client and aiokafka compute it, a four-byte
-    word a step: aiokafka's own reads the key a byte at a time, 9 against 4 µs for a thread key
-    of 53 bytes, and every service hashes the key of every event it publishes."""
-    length = len(data)
-    h = 0x9747B28C ^ length
-    whole = length & ~3
-    for (word,) in _WORD.iter_unpack(data[:whole]):
-        k = (word * _MURMUR_M) & 0xFFFFFFFF
-        k = ((k ^ (k >> 24)) * _MURMUR_M) & 0xFFFFFFFF
-        h = ((h * _MURMUR_M) & 0xFFFFFFFF) ^ k
-    if rest := length - whole:
-        if rest == 3:
-            h ^= data[whole + 2] << 16
-        if rest >= 2:
-            h ^= data[whole + 1] << 8
-        h = ((h ^ data[whole]) * _MURMUR_M) & 0xFFFFFFFF
-    h = ((h ^ (h >> 13)) * _MURMUR_M) & 0xFFFFFFFF
-    return h ^ (h >> 15)
-
-
-def kafka_partition(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-    """The partition Kafka's default partitioner gives a key (aiokafka's DefaultPartitioner, with
-    the faster hash above): a thread's events stay on one partition whichever client sent them."""
-    if key is None:
-        return random.choice(available or all_partitions)
-    return all_partitions[(murmur2(key) & 0x7FFFFFFF) % len(all_partitions)]
-
-
 # Every service's producer, and the benchmark's bus-only baseline (benchmarks/relay.py).
 # Idempotent with acks=all: a retried send never duplicates a record. No linger: a handler
-# sends its whole batch before it awaits anything, so the producer's batches are full by the
-# time its sender runs, and lingering only delayed each acknowledgement (1.3 against 6.6 ms for
-# a batch of three; the pipeline's p50 at 100 inquiries a second 118 -> 91 ms).
+# sends its whole batch before it awaits anything, so lingering only delays each
+# acknowledgement (docs/performance.md). aiokafka's default partitioner is Kafka's, so a
+# thread's events stay on one partition whichever client sent them.
 PRODUCER_SETTINGS: dict[str, Any] = {
     "acks": "all",
     "enable_idempotence": True,
     "linger_ms": 0,
     "max_batch_size": 256 * 1024,
-    "partitioner": kafka_partition,
 }
 
 
@@ -197,9 +161,9 @@ async def publish_confirmed(
     and the caller commits its offsets only after this returns: at-least-once at batch speed.
     Consumers' outputs go through `shared.delivery` instead, in a transaction with their offsets.
 
-    Sent through FastStream's producer beneath its publish middlewares: their per-message
-    Prometheus scope cost more than the send itself (51 against 33 µs of CPU per event of
-    1.9 kB, docs/performance.md), so `events_published_total` counts a batch at a time.
+    Sent through FastStream's producer beneath its publish middlewares, whose per-message
+    Prometheus scope cost more than the send itself (docs/performance.md), so
+    `events_published_total` counts a batch at a time.
     """
     producer = broker.config.producer
     futures = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, Base64Bytes, BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -219,7 +219,7 @@ class Envelope(BaseModel):
         inquiry_id: uuid.UUID | None,
         discriminator: object = "",
         **payload: object,
-    ) -> Envelope:
+    ) -> Self:
         """A new event caused by `cause`, with an id derived from it so redelivery repeats it."""
         event_id = derived_id(
             producer, cls.EVENT_TYPE, cause.event_id if cause else inquiry_id, discriminator

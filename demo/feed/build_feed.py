@@ -3,7 +3,7 @@
 
     python demo/feed/build_feed.py
 
-Reads the hand-written texts in texts_<channel>.py beside this script and writes
+Reads the hand-written texts in texts/<channel>.jsonl beside this script and writes
 
     email/NNN.eml  phone/NNN.json  in_person/NNN.json  chat/NNN.json
     letter/NNN.txt  self_service/NNN.json  malformed/<channel>-<what>.<ext>
@@ -14,6 +14,7 @@ only, so the feed can be rebuilt byte for byte. Previously generated files are r
 """
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import html
@@ -21,7 +22,6 @@ import json
 import quopri
 import random
 import re
-import runpy
 import textwrap
 from datetime import date, datetime, timedelta, timezone
 from email import policy
@@ -41,9 +41,10 @@ ALL_DAYS = [FIRST_DAY + timedelta(days=i) for i in range(12)]
 
 
 def load(channel: str) -> list[dict]:
-    items = runpy.run_path(str(HERE / f"texts_{channel}.py"))["ITEMS"]
+    path = HERE / "texts" / f"{channel}.jsonl"
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     numbers = [it["n"] for it in items]
-    assert len(numbers) == len(set(numbers)), f"duplicate numbers in texts_{channel}.py"
+    assert len(numbers) == len(set(numbers)), f"duplicate numbers in {path.name}"
     return items
 
 
@@ -463,4 +464,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -10,6 +10,7 @@ Exit status 1 on any problem. Standard library only.
 """
 from __future__ import annotations
 
+import argparse
 import email
 import email.policy
 import json
@@ -299,4 +300,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     sys.exit(main())

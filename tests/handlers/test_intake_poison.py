@@ -2,7 +2,7 @@
 back (year 1 with an offset, which once stalled the consumer for good) is refused with the reason
 and becomes a dead letter with its CPR number masked, and the next note becomes an inquiry. A
 handler that fails on a record every time is the poison path of shared/delivery.py, tested in
-tests/unit/test_delivery_attempts.py and on the broker in tests/integration/test_delivery.py."""
+tests/unit/shared/test_delivery_attempts.py and on the broker in tests/integration/test_delivery.py."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.client import AIOKafkaClient
 from faststream.kafka import KafkaBroker
@@ -15,6 +15,7 @@ from faststream.kafka import KafkaBroker
 from shared.delivery import Delivery, Handled, Records
 from shared.settings import ServiceSettings
 from shared.stable_offsets import stable_committed
+from tests.factories import consumed
 from tests.integration.conftest import create_topic
 
 pytestmark = pytest.mark.kafka
@@ -93,8 +94,6 @@ async def test_an_instance_given_a_partition_skips_what_its_predecessor_is_commi
         await new_owner.stop()
         await predecessor.stop()
 
-    records = [
-        ConsumerRecord(topic, 0, offset, 0, 0, None, b"", None, 0, 0, []) for offset in range(4)
-    ]
+    records = [consumed(topic=topic, offset=offset) for offset in range(4)]
     assert waited
     assert [r.offset for r in new_owner.not_committed(records)] == [2, 3]

@@ -4,22 +4,18 @@ none, and carry nothing when tracing is off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from shared import tracing
 from shared.events import InquiryTriaged
-from shared.settings import REPO_ROOT, ServiceSettings
+from shared.settings import ServiceSettings
+from tests.factories import consumed, example
 
-EXAMPLE = InquiryTriaged.model_validate_json(
-    Path(REPO_ROOT / "shared/examples/inquiry.triaged.json").read_text()
-)
+EXAMPLE = example(InquiryTriaged)
 UPSTREAM_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 UPSTREAM_SPAN = "00f067aa0ba902b7"
 
@@ -30,22 +26,6 @@ def exporter() -> Iterator[InMemorySpanExporter]:
     tracing.extra_processors.append(SimpleSpanProcessor(spans))
     yield spans
     tracing.extra_processors.clear()
-
-
-def record(headers: dict[str, str]) -> ConsumerRecord[Any, Any]:
-    return ConsumerRecord(
-        topic="inquiries.received",
-        partition=0,
-        offset=0,
-        timestamp=0,
-        timestamp_type=0,
-        key=None,
-        value=b"{}",
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=2,
-        headers=[(k, v.encode()) for k, v in headers.items()],
-    )
 
 
 def traced_broker() -> KafkaBroker:
@@ -60,7 +40,7 @@ def test_an_event_continues_its_inquirys_trace(exporter: InMemorySpanExporter) -
         "traceparent": f"00-{UPSTREAM_TRACE}-{UPSTREAM_SPAN}-01",
         "correlation_id": str(EXAMPLE.correlation_id),
     }
-    with tracing.inquiries_of([record(upstream)]):
+    with tracing.inquiries_of([consumed(b"{}", topic="inquiries.received", headers=upstream)]):
         headers = tracing.event_headers(broker, "replies.planned", EXAMPLE, {"a": "b"})
     assert headers["a"] == "b"
     assert headers["traceparent"].split("-")[1] == UPSTREAM_TRACE
@@ -76,7 +56,7 @@ def test_an_event_continues_its_inquirys_trace(exporter: InMemorySpanExporter) -
 def test_an_inquiry_without_a_trace_starts_one(exporter: InMemorySpanExporter) -> None:
     broker = traced_broker()
     other = {"traceparent": f"00-{UPSTREAM_TRACE}-{UPSTREAM_SPAN}-01", "correlation_id": "x"}
-    with tracing.inquiries_of([record(other)]):
+    with tracing.inquiries_of([consumed(b"{}", topic="inquiries.received", headers=other)]):
         headers = tracing.event_headers(broker, "replies.planned", EXAMPLE, {})
     assert headers["traceparent"].split("-")[1] != UPSTREAM_TRACE
     [span] = exporter.get_finished_spans()

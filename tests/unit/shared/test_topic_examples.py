@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from shared.events import Envelope
+from shared.settings import REPO_ROOT
 from shared.topics import all_topics
+from tests.factories import example
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "shared" / "examples"
 SCHEMAS = {spec.schema for spec in all_topics() if spec.schema is not None}
 
 
@@ -19,8 +16,7 @@ SCHEMAS = {spec.schema for spec in all_topics() if spec.schema is not None}
     "schema", sorted(SCHEMAS, key=lambda s: s.EVENT_TYPE), ids=lambda s: s.EVENT_TYPE
 )
 def test_every_schema_has_a_valid_example(schema: type[Envelope]) -> None:
-    example = json.loads((EXAMPLES / f"{schema.EVENT_TYPE}.json").read_text(encoding="utf-8"))
-    event = schema.model_validate(example)
+    event = example(schema)
     assert event.event_type == schema.EVENT_TYPE
     assert event.schema_version == schema.SCHEMA_VERSION
     # The example survives a round trip through the bus's JSON unchanged.
@@ -28,6 +24,6 @@ def test_every_schema_has_a_valid_example(schema: type[Envelope]) -> None:
 
 
 def test_every_topic_is_documented() -> None:
-    document = (REPO / "docs" / "topics.md").read_text(encoding="utf-8")
+    document = (REPO_ROOT / "docs" / "topics.md").read_text(encoding="utf-8")
     missing = [spec.name for spec in all_topics() if f"`{spec.name}`" not in document]
     assert not missing

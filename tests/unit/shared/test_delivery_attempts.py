@@ -29,12 +29,9 @@ from shared.delivery import (
 from shared.events import DeadLettered
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames
+from tests.factories import consumed
 
 ATTEMPTS = Attempts(limit=3, backoff_s=0.1, backoff_max_s=1.0)
-
-
-def record(offset: int, value: bytes, partition: int = 0) -> ConsumerRecord[Any, Any]:
-    return ConsumerRecord("in", partition, offset, 0, 0, None, value, None, 0, len(value), ())
 
 
 class Handler:
@@ -77,7 +74,7 @@ async def run(
 
 async def test_a_healthy_batch_is_handled_in_one_call_without_waiting() -> None:
     handler = Handler()
-    handled, slept = await run(handler, [record(i, b"ok") for i in range(10)])
+    handled, slept = await run(handler, [consumed(b"ok", offset=i) for i in range(10)])
     assert handler.calls == [list(range(10))]
     assert slept == []
     assert len(handled.after_commit) == 10
@@ -87,7 +84,7 @@ async def test_a_passing_fault_is_retried_with_growing_back_off_and_nothing_is_d
     None
 ):
     handler = Handler(flaky=2)
-    handled, slept = await run(handler, [record(i, b"ok") for i in range(4)])
+    handled, slept = await run(handler, [consumed(b"ok", offset=i) for i in range(4)])
     assert handler.calls == [[0, 1, 2, 3]] * 3
     assert handled.records == []
     assert len(handled.after_commit) == 4
@@ -100,7 +97,7 @@ async def test_one_poison_record_is_dead_lettered_with_its_bytes_and_the_others_
     None
 ):
     handler = Handler(poison=frozenset({b"bad"}))
-    records = [record(i, b"bad" if i == 5 else b"ok") for i in range(16)]
+    records = [consumed(b"bad" if i == 5 else b"ok", offset=i) for i in range(16)]
     handled, slept = await run(handler, records)
     assert [d["offset"] for d in handled.records] == [5]
     assert handled.records[0]["value"] == b"bad"
@@ -119,7 +116,7 @@ async def test_one_poison_record_is_dead_lettered_with_its_bytes_and_the_others_
 
 async def test_several_poison_records_in_one_batch_are_each_dead_lettered() -> None:
     handler = Handler(poison=frozenset({b"bad"}))
-    records = [record(i, b"bad" if i in (0, 7, 8) else b"ok") for i in range(9)]
+    records = [consumed(b"bad" if i in (0, 7, 8) else b"ok", offset=i) for i in range(9)]
     handled, _ = await run(handler, records)
     assert [d["offset"] for d in handled.records] == [0, 7, 8]
     assert len(handled.after_commit) == 6
@@ -131,7 +128,11 @@ async def test_an_infrastructure_failure_is_never_dead_lettered() -> None:
 
     with pytest.raises(OperationalError):
         await handle_isolating_poison(
-            [record(0, b"ok")], database_down, stage="reply", dead_letter_of=dead, attempts=ATTEMPTS
+            [consumed(b"ok", offset=0)],
+            database_down,
+            stage="reply",
+            dead_letter_of=dead,
+            attempts=ATTEMPTS,
         )
 
 
@@ -148,14 +149,20 @@ def test_the_reason_names_the_stage_the_error_and_the_attempts() -> None:
 
 
 def test_offsets_resume_after_the_last_record_of_each_partition() -> None:
-    records = [record(4, b"", 0), record(7, b"", 0), record(2, b"", 1)]
+    records = [
+        consumed(b"", offset=4, partition=0),
+        consumed(b"", offset=7, partition=0),
+        consumed(b"", offset=2, partition=1),
+    ]
     assert {(tp.partition, o) for tp, o in next_offsets(records).items()} == {(0, 8), (1, 3)}
     assert {(tp.partition, o) for tp, o in first_offsets(records).items()} == {(0, 4), (1, 2)}
 
 
 def test_a_dead_letter_keeps_the_original_bytes_for_replay() -> None:
     original = b'{"received_at": "0001-01-01T00:00:00+01:00"}'
-    letter = dead_letter("intake", record(3, original), "why", TopicNames("p."), producer="intake")
+    letter = dead_letter(
+        "intake", consumed(original, offset=3), "why", TopicNames("p."), producer="intake"
+    )
     assert isinstance(letter, Outgoing)
     assert isinstance(letter.event, DeadLettered)
     on_the_bus = json.loads(letter.event.model_dump_json())["dead_letter"]
@@ -175,7 +182,7 @@ async def test_an_event_too_large_for_a_kafka_record_is_its_records_fault(tmp_pa
 
     delivery = Delivery(make_broker(settings, CollectorRegistry()), settings, relay, stage="triage")
     handled = await handle_isolating_poison(
-        [record(0, b"{}")],
+        [consumed(b"{}", offset=0)],
         delivery._handle,
         stage="triage",
         dead_letter_of=delivery._dead_letter,
@@ -201,7 +208,12 @@ class Consumer:
 
 
 async def test_records_of_a_partition_lost_or_rewound_in_a_rebalance_are_not_handled() -> None:
-    records = [record(4, b"", 0), record(5, b"", 0), record(9, b"", 1), record(2, b"", 2)]
+    records = [
+        consumed(b"", offset=4, partition=0),
+        consumed(b"", offset=5, partition=0),
+        consumed(b"", offset=9, partition=1),
+        consumed(b"", offset=2, partition=2),
+    ]
     # Partition 0 still ours past the batch; 1 given back and rewound to 7; 2 taken away.
     kept = await still_ours(Consumer({0: 6, 1: 7}), records)
     assert [(r.partition, r.offset) for r in kept] == [(0, 4), (0, 5)]
