@@ -92,15 +92,6 @@ def test_nothing_accepted_is_lost(chaos: dict[str, Any]) -> None:
     assert chaos["emails"]["never"] == 0
 
 
-# Measured: 0 in four short runs and one full run (20,000) with intake's claims and the stable
-# offset fetch, 38 inquiries twice in a fifth short run, when a broker kill moved the triage
-# group's coordinator. aiokafka commits a transaction's offsets without the member's generation
-# (TxnOffsetCommit before KIP-447), so the broker cannot refuse a member that was rebalanced out
-# mid-batch (docs/reliability.md, "What is NOT guaranteed"). Not strict: most runs are clean.
-ZOMBIE_COMMIT = "measured: 0 to 38 inquiries twice in a run of 2,000 after a coordinator move"
-
-
-@pytest.mark.xfail(strict=False, reason=ZOMBIE_COMMIT)
 def test_no_inquiry_is_twice_on_a_queue_and_no_reply_planned_twice(chaos: dict[str, Any]) -> None:
     assert chaos["duplicated_on_queue_topics"] == 0
     assert chaos["callback_tasks_twice"] == 0
