@@ -1,7 +1,7 @@
 """A secured broker of the tests' own (kafkactl SECURE=1) and the four services on it, each as
 its own principal: started once per test session, on TEST_SECURE_KAFKA_PORT (TEST_KAFKA_PORT+2).
 A secured three-broker cluster of their own too (deploy/kafka/cluster SECURE=1), on
-TEST_SECURE_CLUSTER_PORTS, for the tests that use it."""
+TEST_SECURE_CLUSTER_PORTS, for the one module that uses it."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ from shared.settings import REPO_ROOT, ServiceSettings
 from tests.conftest import TEST_KAFKA_PORT
 
 SECURE_PORT = int(os.environ.get("TEST_SECURE_KAFKA_PORT", str(TEST_KAFKA_PORT + 2)))
-# Not the chaos test's cluster (TEST_CLUSTER_PORTS) nor a developer's (19092 ...).
-SECURE_CLUSTER_PORTS = os.environ.get("TEST_SECURE_CLUSTER_PORTS", "39192 39194 39196")
+# Not the chaos test's cluster (TEST_CLUSTER_PORTS) nor a developer's (19092 ...); below Linux's
+# ephemeral range (32768-60999), where a node found its port taken by some client's connection.
+SECURE_CLUSTER_PORTS = os.environ.get("TEST_SECURE_CLUSTER_PORTS", "29492 29494 29496")
 KAFKA_DIR = Path(os.environ.get("STATE_DIR", REPO_ROOT / ".state")) / "kafka"
 SECURE_DIR = KAFKA_DIR / "secure"
 # Secrets the pipeline runs with: no log line, metric or error message may show them.
@@ -92,10 +93,11 @@ def secure_broker() -> Iterator[SecureBroker]:
         yield SecureBroker(f"127.0.0.1:{SECURE_PORT}", prefix)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def secure_cluster() -> Iterator[SecureBroker]:
     """Three secured brokers (deploy/kafka/cluster SECURE=1): the same CA, passwords and client
-    files as the single secured broker, so SecureBroker serves for both."""
+    files as the single secured broker, so SecureBroker serves for both. Stopped after the
+    module that uses it: three JVMs would weigh on the rest of the session."""
     prefix = f"secc{uuid.uuid4().hex[:8]}."
     with started_secure(CLUSTER, prefix, KAFKA_CLUSTER_PORTS=SECURE_CLUSTER_PORTS) as env:
         bootstrap = subprocess.run(
