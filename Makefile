@@ -26,6 +26,7 @@ help:
 	@echo "make migrate  bring each service's database schema to the newest revision (make up does)"
 	@echo "make bench    throughput and latency against the real broker"
 	@echo "make cluster-up/cluster-down/cluster-status  three Kafka brokers (KRaft) on loopback"
+	@echo "              (SECURE=1 likewise)"
 	@echo "make chaos    kill services and brokers under load, count what was lost or doubled"
 	@echo "make fuzz     the fuzz tier's full run against intake (docs/intake.md), with its counts"
 	@echo "make train    rebuild the triage model and its evaluation report (training/report/)"
@@ -62,8 +63,9 @@ kafka-down:
 	$(KAFKACTL) down
 
 # Three brokers on KAFKA_CLUSTER_PORTS (19092 19094 19096; controllers on the next ports);
-# docs/reliability.md says how to run the services against them.
-cluster-up: kafka-jars
+# docs/reliability.md says how to run the services against them. SECURE=1: SASL/SCRAM over TLS
+# with ACLs on every node (docs/security.md); the project's Python makes the credentials.
+cluster-up: kafka-jars $(if $(SECURE),$(STAMP))
 	deploy/kafka/cluster up
 
 cluster-down:

@@ -9,9 +9,9 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from benchmarks.pipeline import Pipeline
-from tests.integration.secure import secure_broker, secure_pipeline
+from tests.integration.secure import secure_broker, secure_cluster, secure_pipeline
 
-__all__ = ["Pipeline", "create_topic", "secure_broker", "secure_pipeline"]
+__all__ = ["Pipeline", "create_topic", "secure_broker", "secure_cluster", "secure_pipeline"]
 
 
 async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:

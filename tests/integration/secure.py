@@ -1,5 +1,7 @@
 """A secured broker of the tests' own (kafkactl SECURE=1) and the four services on it, each as
-its own principal: started once per test session, on TEST_SECURE_KAFKA_PORT (TEST_KAFKA_PORT+2)."""
+its own principal: started once per test session, on TEST_SECURE_KAFKA_PORT (TEST_KAFKA_PORT+2).
+A secured three-broker cluster of their own too (deploy/kafka/cluster SECURE=1), on
+TEST_SECURE_CLUSTER_PORTS, for the one module that uses it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +18,16 @@ import pytest
 from pydantic import SecretStr
 
 from benchmarks.broker import KAFKACTL
+from benchmarks.chaos.faults import CLUSTER
 from benchmarks.pipeline import SERVICES, Pipeline
 from shared.kafka_security import client_options
 from shared.settings import REPO_ROOT, ServiceSettings
 from tests.conftest import TEST_KAFKA_PORT
 
 SECURE_PORT = int(os.environ.get("TEST_SECURE_KAFKA_PORT", str(TEST_KAFKA_PORT + 2)))
+# Not the chaos test's cluster (TEST_CLUSTER_PORTS) nor a developer's (19092 ...); below Linux's
+# ephemeral range (32768-60999), where a node found its port taken by some client's connection.
+SECURE_CLUSTER_PORTS = os.environ.get("TEST_SECURE_CLUSTER_PORTS", "29492 29494 29496")
 KAFKA_DIR = Path(os.environ.get("STATE_DIR", REPO_ROOT / ".state")) / "kafka"
 SECURE_DIR = KAFKA_DIR / "secure"
 # Secrets the pipeline runs with: no log line, metric or error message may show them.
@@ -60,22 +67,43 @@ class SecureBroker:
         return client_options(self.settings_of(principal))
 
 
-@pytest.fixture(scope="session")
-def secure_broker() -> Iterator[SecureBroker]:
-    prefix = f"sec{uuid.uuid4().hex[:8]}."
+@contextmanager
+def started_secure(tool: Path, prefix: str, **settings: str) -> Iterator[dict[str, str]]:
+    """`tool` (kafkactl or cluster) up with SECURE=1 on fresh data, the ACLs granted for `prefix`;
+    down afterwards. Yields the environment it ran with."""
     env = {
         **os.environ,
         "SECURE": "1",
-        "KAFKA_PORT": str(SECURE_PORT),
-        "KAFKA_CONTROLLER_PORT": str(SECURE_PORT + 1),
         "TOPIC_PREFIX": prefix,  # the ACLs are granted for this deployment's names
+        **settings,
     }
-    subprocess.run([KAFKACTL, "reset"], env=env, check=True, capture_output=True)
-    subprocess.run([KAFKACTL, "up"], env=env, check=True)
+    subprocess.run([tool, "reset"], env=env, check=True, capture_output=True)
+    subprocess.run([tool, "up"], env=env, check=True)
     try:
-        yield SecureBroker(f"127.0.0.1:{SECURE_PORT}", prefix)
+        yield env
     finally:
-        subprocess.run([KAFKACTL, "down"], env=env, check=False)
+        subprocess.run([tool, "down"], env=env, check=False)
+
+
+@pytest.fixture(scope="session")
+def secure_broker() -> Iterator[SecureBroker]:
+    prefix = f"sec{uuid.uuid4().hex[:8]}."
+    ports = {"KAFKA_PORT": str(SECURE_PORT), "KAFKA_CONTROLLER_PORT": str(SECURE_PORT + 1)}
+    with started_secure(KAFKACTL, prefix, **ports):
+        yield SecureBroker(f"127.0.0.1:{SECURE_PORT}", prefix)
+
+
+@pytest.fixture(scope="module")
+def secure_cluster() -> Iterator[SecureBroker]:
+    """Three secured brokers (deploy/kafka/cluster SECURE=1): the same CA, passwords and client
+    files as the single secured broker, so SecureBroker serves for both. Stopped after the
+    module that uses it: three JVMs would weigh on the rest of the session."""
+    prefix = f"secc{uuid.uuid4().hex[:8]}."
+    with started_secure(CLUSTER, prefix, KAFKA_CLUSTER_PORTS=SECURE_CLUSTER_PORTS) as env:
+        bootstrap = subprocess.run(
+            [CLUSTER, "bootstrap"], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        yield SecureBroker(bootstrap, prefix)
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,30 @@ async def send_as(broker: SecureBroker, principal: str, topic: str, body: bytes)
         await producer.stop()
 
 
+async def read_as(broker: SecureBroker, principal: str, topic: str) -> None:
+    """Read a topic as a member of the principal's own group."""
+    consumer = AIOKafkaConsumer(
+        broker.prefix + topic,
+        **broker.options_of(principal),
+        group_id=broker.prefix + principal,
+        auto_offset_reset="earliest",
+    )
+    try:
+        await consumer.start()
+        await consumer.getmany(timeout_ms=3000)
+    finally:
+        await consumer.stop()
+
+
+async def connect(options: dict[str, object]) -> None:
+    """Start a producer with these options, and stop it."""
+    producer = AIOKafkaProducer(**options, request_timeout_ms=5_000)
+    try:
+        await producer.start()
+    finally:
+        await producer.stop()
+
+
 def test_the_pipeline_runs_end_to_end_each_service_as_its_own_principal(
     secure_broker: SecureBroker, secure_pipeline: Pipeline
 ) -> None:
@@ -79,21 +103,8 @@ def test_an_adapter_cannot_write_to_a_queue_topic(
 def test_metrics_cannot_read_the_raw_topics(
     secure_broker: SecureBroker, secure_pipeline: Pipeline
 ) -> None:
-    async def read_as_metrics() -> None:
-        consumer = AIOKafkaConsumer(
-            secure_broker.prefix + raw_topic(Channel.EMAIL),
-            **secure_broker.options_of("metrics"),
-            group_id=secure_broker.prefix + "metrics",
-            auto_offset_reset="earliest",
-        )
-        try:
-            await consumer.start()
-            await consumer.getmany(timeout_ms=3000)
-        finally:
-            await consumer.stop()
-
     with pytest.raises(TopicAuthorizationFailedError):
-        asyncio.run(read_as_metrics())
+        asyncio.run(read_as(secure_broker, "metrics", raw_topic(Channel.EMAIL)))
 
 
 def test_a_wrong_password_is_refused(
@@ -101,17 +112,9 @@ def test_a_wrong_password_is_refused(
 ) -> None:
     options = secure_broker.options_of("triage")
     options["sasl_plain_password"] = "not-the-password"
-
-    async def connect() -> None:
-        producer = AIOKafkaProducer(**options, request_timeout_ms=5_000)
-        try:
-            await producer.start()
-        finally:
-            await producer.stop()
-
     # aiokafka reports "unable to bootstrap" and logs the broker's reason.
     with pytest.raises(KafkaError):
-        asyncio.run(connect())
+        asyncio.run(connect(options))
     assert "SaslAuthenticationFailed" in caplog.text
     assert "not-the-password" not in caplog.text
 
