@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 from services.reply.mail import SmtpMailer, Unsendable, compose, message_id
 from services.reply.sender import Backoff, EmailSender, SenderMetrics
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord
 from shared.bus import Outgoing
 from shared.database import make_engine
 from shared.events import DeadLettered, InquiryRouted, ReplySent, utc_now

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.reply.store import PlanRecord
+from services.reply.tables import PlanRecord
 from shared.events import (
     DeadLetter,
     DeadLettered,

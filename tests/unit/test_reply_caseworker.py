@@ -13,7 +13,8 @@ from services.reply import actions as desk
 from services.reply.__main__ import main
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore, plan_row
+from services.reply.store import ReplyStore, plan_row
+from services.reply.tables import PlanRecord
 from shared.database import make_engine
 from shared.events import CaseworkerAction, InquiryRouted
 from shared.vocabulary import CaseworkerActionKind as Kind

@@ -13,7 +13,8 @@ from alembic import command
 from sqlalchemy import insert, inspect, text
 
 from services.reply.settings import ReplySettings
-from services.reply.store import WAITING_FOR_PLAN, PlanRecord, ReplyStore, plan_row
+from services.reply.store import WAITING_FOR_PLAN, ReplyStore, plan_row
+from services.reply.tables import PlanRecord
 from shared.database import make_engine
 from shared.events import InquiryRouted, derived_id, utc_now
 from shared.schema import alembic_config, migrate
