@@ -23,7 +23,7 @@ from shared.database import make_engine
 from shared.events import DeadLettered, InquiryRouted, ReplySent, utc_now
 from shared.topics import REPLIES_SENT, deadletter_topic
 from tests.integration.reply_harness import Mailbox, smtp_sink
-from tests.reply_inquiries import add, email_plan, local, triaged
+from tests.unit.reply.inquiries import add, email_plan, local, triaged
 
 DUE = local(2026, 12, 7, 16)
 

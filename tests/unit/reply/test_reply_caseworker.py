@@ -20,7 +20,7 @@ from shared.events import CaseworkerAction, InquiryRouted
 from shared.vocabulary import CaseworkerActionKind as Kind
 from shared.vocabulary import Channel, Complexity, Department
 from tests.conftest import migrated
-from tests.reply_inquiries import acknowledgement, action, local, triaged
+from tests.unit.reply.inquiries import acknowledgement, action, local, triaged
 
 
 @pytest.fixture
