@@ -40,7 +40,8 @@ class Applied:
 
 
 def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[str, Any]:
-    """The row of a new plan; e-mails wait for the deadline watch to send them.
+    """The row of a new plan (the columns it leaves out start empty); e-mails wait for the deadline
+    watch to send them.
 
     `event_json` is the triaged event as read from the bus, kept as it came: serialising the
     event again cost a tenth of reply's handler (27 µs a plan).
@@ -67,21 +68,8 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
         "language": plan.language.value,
         "deadline": as_utc(plan.deadline),
         "first_deadline": as_utc(plan.deadline),
-        "paused_since": None,
         "delivery_state": state,
         "delivery_attempts": 0,
-        "delivered_at": None,
-        "delivery_error": None,
-        "delivery_next_attempt_at": None,
-        "delivery_lease_owner": None,
-        "delivery_lease_expires_at": None,
-        "delivery_announced_at": None,
-        "overdue_at": None,
-        "claimed_by": None,
-        "claimed_at": None,
-        "closed_at": None,
-        "closed_by": None,
-        "closed_action": None,
         "plan_json": plan.model_dump_json(),
         "routed_json": event_json,
     }
@@ -268,36 +256,21 @@ class ReplyStore:
         pending ones whose back-off has passed, and ones whose sender's lease ran out (it died).
         The conditional update lets one instance win each e-mail, on SQLite and PostgreSQL."""
         now = as_utc(now)
-        due = _email_due(now)
-        with self.engine.begin() as connection:
-            candidates = list(
-                connection.execute(
-                    select(PlanRecord.plan_id)
-                    .where(due)
-                    .order_by(col(PlanRecord.received_at))
-                    .limit(limit)
-                    # PostgreSQL: instances claiming at once pick different e-mails.
-                    .with_for_update(skip_locked=True)
-                ).scalars()
-            )
-            if not candidates:
-                return []
-            claimed = set(
-                connection.execute(
-                    update(PlanRecord)
-                    .where(col(PlanRecord.plan_id).in_(candidates))
-                    .where(due)
-                    .values(
-                        delivery_state="sending",
-                        delivery_lease_owner=owner,
-                        delivery_lease_expires_at=now + lease,
-                    )
-                    .returning(col(PlanRecord.plan_id))
-                ).scalars()
-            )
+        claimed = _lease(
+            self.engine,
+            PlanRecord,
+            _email_due(now),
+            order_by=col(PlanRecord.received_at),
+            limit=limit,
+            delivery_state="sending",
+            delivery_lease_owner=owner,
+            delivery_lease_expires_at=now + lease,
+        )
+        if not claimed:
+            return []
         with Session(self.engine) as session:
             rows = session.exec(
-                select(PlanRecord).where(col(PlanRecord.plan_id).in_(list(claimed)))
+                select(PlanRecord).where(col(PlanRecord.plan_id).in_(claimed))
             ).all()
         return sorted(rows, key=lambda r: as_utc(r.received_at))
 
@@ -392,19 +365,7 @@ class ReplyStore:
 
     def _outcome(self, plan_id: uuid.UUID, owner: str, **values: Any) -> bool:
         """Record what became of an e-mail this instance holds; the lease ends with it."""
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                update(PlanRecord)
-                .where(col(PlanRecord.plan_id) == plan_id)
-                .where(col(PlanRecord.delivery_state) == "sending")
-                .where(col(PlanRecord.delivery_lease_owner) == owner)
-                .values(
-                    delivery_lease_owner=None,
-                    delivery_lease_expires_at=None,
-                    **values,
-                )
-            )
-        return bool(result.rowcount)
+        return _end_lease(self.engine, PlanRecord, plan_id, owner, **values)
 
     # ---- a caseworker's e-mail replies
 
@@ -424,31 +385,18 @@ class ReplyStore:
                 col(CaseworkerEmail.delivery_lease_expires_at) < now,
             ),
         )
-        with self.engine.begin() as connection:
-            candidates = list(
-                connection.execute(
-                    select(CaseworkerEmail.event_id)
-                    .where(due)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                ).scalars()
-            )
-            if not candidates:
-                return []
-            claimed = list(
-                connection.execute(
-                    update(CaseworkerEmail)
-                    .where(col(CaseworkerEmail.event_id).in_(candidates))
-                    .where(due)
-                    .values(
-                        delivery_state="sending",
-                        delivery_lease_owner=owner,
-                        delivery_lease_expires_at=now + lease,
-                        delivery_attempts=CaseworkerEmail.delivery_attempts + 1,
-                    )
-                    .returning(col(CaseworkerEmail.event_id))
-                ).scalars()
-            )
+        claimed = _lease(
+            self.engine,
+            CaseworkerEmail,
+            due,
+            limit=limit,
+            delivery_state="sending",
+            delivery_lease_owner=owner,
+            delivery_lease_expires_at=now + lease,
+            delivery_attempts=CaseworkerEmail.delivery_attempts + 1,
+        )
+        if not claimed:
+            return []
         with Session(self.engine) as session:
             return list(
                 session.exec(
@@ -459,15 +407,7 @@ class ReplyStore:
     def caseworker_email_outcome(self, event_id: uuid.UUID, owner: str, **values: Any) -> bool:
         """Record what became of a desk reply this instance holds; the lease ends with it.
         False when another instance took it over meanwhile."""
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                update(CaseworkerEmail)
-                .where(col(CaseworkerEmail.event_id) == event_id)
-                .where(col(CaseworkerEmail.delivery_state) == "sending")
-                .where(col(CaseworkerEmail.delivery_lease_owner) == owner)
-                .values(**values, delivery_lease_owner=None, delivery_lease_expires_at=None)
-            )
-        return bool(result.rowcount)
+        return _end_lease(self.engine, CaseworkerEmail, event_id, owner, **values)
 
     # ---- overdue deadlines
 
@@ -505,6 +445,52 @@ class ReplyStore:
     def unmark_overdue(self, plan_ids: Sequence[uuid.UUID]) -> None:
         """The overdue event could not be published: let the next check try again."""
         self._update(plan_ids, overdue_at=None)
+
+
+Leased = type[PlanRecord] | type[CaseworkerEmail]
+
+
+def _key(table: Leased) -> Any:
+    return col(PlanRecord.plan_id) if table is PlanRecord else col(CaseworkerEmail.event_id)
+
+
+def _lease(
+    engine: Engine, table: Leased, due: Any, *, limit: int, order_by: Any = None, **values: Any
+) -> list[uuid.UUID]:
+    """Claim up to `limit` due e-mails with `values` (their lease); returns the ids claimed.
+    PostgreSQL: instances claiming at once skip each other's rows; the conditional update lets
+    one instance win each e-mail on SQLite too."""
+    key = _key(table)
+    with engine.begin() as connection:
+        candidates = list(
+            connection.execute(
+                select(key)
+                .where(due)
+                .order_by(order_by)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not candidates:
+            return []
+        return list(
+            connection.execute(
+                update(table).where(key.in_(candidates)).where(due).values(**values).returning(key)
+            ).scalars()
+        )
+
+
+def _end_lease(engine: Engine, table: Leased, id_: uuid.UUID, owner: str, **values: Any) -> bool:
+    """Record what became of an e-mail `owner` holds; False when another took it over."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(table)
+            .where(_key(table) == id_)
+            .where(col(table.delivery_state) == "sending")
+            .where(col(table.delivery_lease_owner) == owner)
+            .values(delivery_lease_owner=None, delivery_lease_expires_at=None, **values)
+        )
+    return bool(result.rowcount)
 
 
 def _email_due(now: datetime) -> Any:
