@@ -18,13 +18,7 @@ from sqlmodel import Session, col, select
 from services.reply import deadlines
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
-from services.reply.tables import (
-    ActionRecord,
-    CaseworkerEmail,
-    DeadlinePause,
-    PlanRecord,
-    as_utc,
-)
+from services.reply.tables import ActionRecord, CaseworkerEmail, DeadlinePause, PlanRecord, as_utc
 from shared.database import insert_new
 from shared.events import CaseworkerAction, InquiryTriaged, ReplyPlan
 from shared.retention import Expiry, delete_rows
