@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -29,6 +30,15 @@ from shared.vocabulary import Channel
 # The records are validated by the handler; the AsyncAPI document shows their schemas.
 
 
+@dataclass
+class IntakeState:
+    """The stores the lifespan opens once for the subscriber and the gateway; unset before it runs."""
+
+    seen: SeenMessages = field(init=False)
+    originals: Originals = field(init=False)
+    keys: GatewayKeys = field(init=False)
+
+
 def build_app(settings: IntakeSettings) -> ServiceProcess:
     registry = CollectorRegistry()
     raw_messages = Counter(
@@ -40,12 +50,12 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
     declare_publishers(broker, names, INTAKE_STAGE)
-    state: dict[str, Any] = {}
+    state = IntakeState()
     raw_topics = [raw_topic(c) for c in Channel]
 
     def keep_originals(batch: IntakeBatch) -> None:
         # Originals first: metadata on the bus never points at bytes the store lacks.
-        state["originals"].keep(batch.originals)
+        state.originals.keep(batch.originals)
 
     def dead_letter_of(record: ConsumerRecord[Any, Any], reason: str) -> Handled:
         batch = dead_letter_batch(record, reason, names)
@@ -60,13 +70,12 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         broker, settings, *raw_topics, stage=INTAKE_STAGE, dead_letter_of=dead_letter_of
     )
     async def on_raw_inquiries(records: Records) -> Handled:
-        seen: SeenMessages = state["seen"]
         # In a worker thread: a batch of large messages would stall the event loop that the
         # gateway and the health checks share.
         batch = await asyncio.to_thread(
             process_raw_batch,
             records,
-            seen=seen,
+            seen=state.seen,
             names=names,
             salt=settings.cpr_salt,
             min_language_confidence=settings.language_min_confidence,
@@ -81,7 +90,8 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         await broker.publish(body, names(raw_topic(Channel.EMAIL)), headers=headers)
 
     def gateway_keys() -> dict[str, Grant]:
-        return state["keys"].active() if "keys" in state else {}
+        # The gateway may take a request before the lifespan opens the keys: none are valid then.
+        return state.keys.active() if hasattr(state, "keys") else {}
 
     gateway = Gateway(settings, publish_raw, registry, gateway_keys)
     mailbox = MunicipalMailbox(settings.smtp_recipients, publish_mail, registry)
@@ -92,9 +102,9 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
             settings, [*raw_topics, INQUIRIES_RECEIVED, deadletter_topic(INTAKE_STAGE)]
         )
         engine = migrated_engine(settings)
-        state["seen"] = SeenMessages(engine)
-        state["originals"] = Originals(engine)
-        state["keys"] = GatewayKeys(engine)
+        state.seen = SeenMessages(engine)
+        state.originals = Originals(engine)
+        state.keys = GatewayKeys(engine)
         # Loaded before the service runs: the process freezes what start-up loaded
         # (shared/service.py), out of the collector's way.
         await asyncio.to_thread(load_language_model)

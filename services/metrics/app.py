@@ -8,8 +8,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from prometheus_client import CollectorRegistry
@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 # The records are validated by the handler; the AsyncAPI document shows their schemas.
 
 
+@dataclass
+class MetricsState:
+    """What the lifespan opens once for the subscriber and the gauges' poll; unset before it runs."""
+
+    statistics: Statistics = field(init=False)
+
+
 def build_app(settings: MetricsSettings) -> ServiceProcess:
     registry = CollectorRegistry()
     names = TopicNames(settings.topic_prefix)
@@ -50,12 +57,12 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     mix = ChannelMix(
         registry, target=settings.channel_mix_target, window_days=settings.channel_mix_window_days
     )
-    state: dict[str, Any] = {}
+    state = MetricsState()
 
     @batch_subscriber(broker, settings, *COUNTED, stage=METRICS_STAGE)
     async def on_counted_events(records: Records) -> Handled:
         events, unreadable = read_events(records, names)
-        statistics: Statistics = state["statistics"]
+        statistics = state.statistics
         # One transaction per batch, off the event loop so /metrics answers meanwhile.
         fresh = await asyncio.to_thread(statistics.record, events)
         return Handled(
@@ -63,7 +70,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
         )
 
     async def refresh_gauges() -> None:
-        statistics: Statistics = state["statistics"]
+        statistics = state.statistics
         while True:
             await lag.poll()
             today = datetime.now(zone).date()
@@ -80,7 +87,7 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         await ensure_topics(settings, list(COUNTED))
-        state["statistics"] = Statistics(migrated_engine(settings), zone=zone)
+        state.statistics = Statistics(migrated_engine(settings), zone=zone)
         await lag.start()
         poller = asyncio.create_task(refresh_gauges())
         try:
@@ -90,6 +97,6 @@ def build_app(settings: MetricsSettings) -> ServiceProcess:
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
             await lag.stop()
-            state["statistics"].engine.dispose()
+            state.statistics.engine.dispose()
 
     return ServiceProcess(broker, registry, lifespan=lifespan, title="metrics")

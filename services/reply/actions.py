@@ -15,7 +15,8 @@ from prometheus_client import CollectorRegistry
 
 from services.reply.display import short
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord
 from shared.bus import Outgoing, make_broker, publish_confirmed
 from shared.events import CaseworkerAction, InquiryRouted, Reason
 from shared.kafka_security import client_options

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter
 
@@ -43,6 +43,16 @@ from shared.topics import (
 from shared.vocabulary import CONTACT_CENTRE_QUEUE
 
 
+@dataclass
+class ReplyState:
+    """What the lifespan opens once for the subscribers and the tasks; unset before it runs."""
+
+    calendar: BusinessCalendar = field(init=False)
+    templates: ReplyTemplates = field(init=False)
+    store: ReplyStore = field(init=False)
+    sender: EmailSender = field(init=False)
+
+
 def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProcess:
     """`clock` tells the deadline watch the time: tests move it instead of waiting."""
     registry = CollectorRegistry()
@@ -55,7 +65,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
     declare_publishers(broker, names, REPLY_STAGE)
-    state: dict[str, Any] = {}
+    state = ReplyState()
 
     async def publish(outgoing: Sequence[Outgoing]) -> None:
         await publish_confirmed(broker, names, outgoing)
@@ -64,34 +74,33 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
         for plan in batch.plans:
             planned.labels(plan.reply_channel.value, plan.kind).inc()
         if batch.emails_waiting:
-            state["sender"].wake()
+            state.sender.wake()
 
     @batch_subscriber(broker, settings, INQUIRIES_TRIAGED, stage=REPLY_STAGE)
     async def on_inquiries_triaged(records: Records) -> Handled:
         batch = plan_batch(
             records,
             settings=settings,
-            calendar=state["calendar"],
-            templates=state["templates"],
+            calendar=state.calendar,
+            templates=state.templates,
             names=names,
         )
         # Stored before the commit, idempotent on the plan: a redone batch finds its plans.
-        state["store"].add_plans(batch.rows, state["calendar"])
+        state.store.add_plans(batch.rows, state.calendar)
         return Handled(batch.outgoing, [lambda: count_plans(batch)])
 
     @batch_subscriber(broker, settings, CASEWORKER_ACTIONS, stage=REPLY_STAGE)
     async def on_caseworker_actions(records: Records) -> Handled:
-        outgoing = apply_actions(
-            records, store=state["store"], calendar=state["calendar"], names=names
-        )
+        outgoing = apply_actions(records, store=state.store, calendar=state.calendar, names=names)
 
         def wake_if_mail() -> None:
             if any(o.topic == REPLIES_SENT for o in outgoing):
-                state["sender"].wake()  # a caseworker's e-mail may be waiting
+                state.sender.wake()  # a caseworker's e-mail may be waiting
 
         return Handled(outgoing, [wake_if_mail])
 
-    QueueBacklog(lambda: state.get("store"), clock, registry)
+    # /metrics may be scraped before the lifespan opens the store: nothing to count then.
+    QueueBacklog(lambda: getattr(state, "store", None), clock, registry)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
@@ -108,9 +117,9 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
                 deadletter_topic(REPLY_STAGE),
             ],
         )
-        state["calendar"] = BusinessCalendar.from_settings(settings)
-        state["templates"] = ReplyTemplates.load(settings.templates_dir, settings.template_fallback)
-        state["store"] = store = ReplyStore(migrated_engine(settings))
+        state.calendar = BusinessCalendar.from_settings(settings)
+        state.templates = ReplyTemplates.load(settings.templates_dir, settings.template_fallback)
+        state.store = store = ReplyStore(migrated_engine(settings))
         watch = DeadlineWatch(
             store=store,
             publish=publish,
@@ -118,7 +127,7 @@ def build_app(settings: ReplySettings, *, clock: Clock = utc_now) -> ServiceProc
             settings=settings,
             metrics=WatchMetrics.on(registry),
         )
-        state["sender"] = sender = EmailSender(
+        state.sender = sender = EmailSender(
             store=store,
             mailer=SmtpMailer(settings),
             publish=publish,

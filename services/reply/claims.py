@@ -23,13 +23,8 @@ from sqlalchemy import and_, case, func, literal, or_, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from services.reply.store import (
-    PlanRecord,
-    ReplyStore,
-    WorkFeedPosition,
-    WorkItem,
-    as_utc,
-)
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord, WorkFeedPosition, WorkItem, as_utc
 from shared.events import InquiryRouted, derived_id
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.reply.business_hours import BusinessCalendar
-from services.reply.store import PlanRecord, as_utc
+from services.reply.tables import PlanRecord, as_utc
 from shared.events import InquiryRouted, utc_now
 from shared.vocabulary import Language
 

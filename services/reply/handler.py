@@ -14,7 +14,8 @@ from aiokafka import ConsumerRecord
 from services.reply.business_hours import BusinessCalendar
 from services.reply.planner import CannotPlan, plan_reply
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore, plan_row
+from services.reply.store import ReplyStore, plan_row
+from services.reply.tables import PlanRecord
 from services.reply.templates import ReplyTemplates
 from shared.bus import Outgoing, dead_letter, decode_events, first_seen
 from shared.events import (

@@ -17,7 +17,7 @@ from enum import StrEnum
 import aiosmtplib
 
 from services.reply.settings import ReplySettings
-from services.reply.store import CaseworkerEmail
+from services.reply.tables import CaseworkerEmail
 from shared.events import InquiryRouted, ReplyPlan, utc_now
 from shared.vocabulary import Channel
 

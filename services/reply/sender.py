@@ -30,7 +30,8 @@ from services.reply.mail import (
     compose_caseworker_reply,
 )
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord
 from services.reply.watch import Clock, Publish
 from shared.bus import Outgoing
 from shared.events import DeadLetter, DeadLettered, ReplySent, utc_now

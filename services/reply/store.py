@@ -1,242 +1,27 @@
-"""Reply's store: every plan with its deadline, every pause of a deadline, every caseworker action
-applied, and what went out. SQLite by default, PostgreSQL by DATABASE_URL; idempotent on the
-ids of the events that caused each row, so a redelivery changes nothing."""
+"""Reply's queries on its tables (services/reply/tables.py): plans added, actions applied once,
+the e-mail outbox's leases, overdue deadlines, retention and erasure. SQLite by default,
+PostgreSQL by DATABASE_URL; idempotent on the ids of the events that caused each row, so a
+redelivery changes nothing."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    String,
-    TypeDecorator,
-    and_,
-    func,
-    or_,
-    text,
-    update,
-)
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
+from services.reply import deadlines
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
+from services.reply.tables import ActionRecord, CaseworkerEmail, DeadlinePause, PlanRecord, as_utc
 from shared.database import insert_new
-from shared.events import CaseworkerAction, InquiryRouted, InquiryTriaged, ReplyPlan
+from shared.events import CaseworkerAction, InquiryTriaged, ReplyPlan
 from shared.retention import Expiry, delete_rows
-from shared.vocabulary import CaseworkerActionKind, Complexity, specialist_queue
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite keeps no time zone: every moment is stored in UTC and read back as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-class UtcMoment(TypeDecorator[datetime]):
-    """A moment stored in UTC and read back aware, on SQLite (which keeps no zone) as well."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else as_utc(value)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else as_utc(value)
-
-
-def _moment(**kwargs: Any) -> Any:
-    return Field(sa_column=Column(UtcMoment(), **kwargs))
-
-
-# Plans the deadline watch looks at: open, running, not reported overdue yet. Indexed by deadline
-# alone, the watch's question ("which of them are past their deadline?") reads only the plans that
-# are, however many plans are open or were reported before.
-_AWAITING_DEADLINE = "closed_at IS NULL AND paused_since IS NULL AND overdue_at IS NULL"
-# E-mails sent or given up whose event is not published yet: a handful, however many went out.
-_UNANNOUNCED = "delivery_announced_at IS NULL AND delivery_state IN ('sent', 'failed')"
-
-
-class PlanRecord(SQLModel, table=True):
-    __tablename__ = "reply_plan"
-    __table_args__ = (
-        Index(
-            "ix_reply_plan_awaiting_deadline",
-            "deadline",
-            sqlite_where=text(_AWAITING_DEADLINE),
-            postgresql_where=text(_AWAITING_DEADLINE),
-        ),
-        Index(
-            "ix_reply_plan_unannounced",
-            "plan_id",
-            sqlite_where=text(_UNANNOUNCED),
-            postgresql_where=text(_UNANNOUNCED),
-        ),
-    )
-
-    plan_id: uuid.UUID = Field(primary_key=True)
-    inquiry_id: uuid.UUID = Field(index=True, unique=True)
-    # The salted hash of the citizen's CPR number, when the inquiry gave one: what an erasure finds.
-    citizen_key: str | None = Field(default=None, index=True, max_length=128)
-    triaged_event_id: uuid.UUID
-    thread_key: str
-    channel: str
-    received_at: datetime = _moment(nullable=False)
-    queue: str = Field(index=True)
-    complexity: str
-    department: str
-    model_version: str
-    kind: str
-    reply_channel: str
-    delivery: str
-    language: str
-    deadline: datetime = _moment(nullable=False)
-    first_deadline: datetime = _moment(nullable=False)
-    paused_since: datetime | None = _moment(nullable=True)
-    # pending (e-mail to send) | sending | sent | failed | handed_over (outbox, callback)
-    # | in_conversation
-    delivery_state: str = Field(index=True)
-    delivery_attempts: int = 0
-    delivered_at: datetime | None = _moment(nullable=True)
-    delivery_error: str | None = None
-    # The e-mail outbox (docs/reliability.md): when a pending e-mail is due again after a
-    # refusal, which instance is sending it until when, and when replies.sent or the dead
-    # letter told the others what became of it.
-    delivery_next_attempt_at: datetime | None = _moment(nullable=True)
-    delivery_lease_owner: str | None = None
-    delivery_lease_expires_at: datetime | None = _moment(nullable=True)
-    delivery_announced_at: datetime | None = _moment(nullable=True)
-    overdue_at: datetime | None = _moment(nullable=True)
-    claimed_by: str | None = None
-    claimed_at: datetime | None = _moment(nullable=True)
-    closed_at: datetime | None = _moment(nullable=True)
-    closed_by: str | None = None
-    closed_action: str | None = None
-    plan_json: str = Field(sa_column=Column(String, nullable=False))
-    routed_json: str = Field(
-        sa_column=Column(String, nullable=False),
-        description="The triaged event as reply read it: the inquiry and its decision, for "
-        "callbacks, reroutes and `queue show`, read back as the routed copy",
-    )
-
-    @property
-    def plan(self) -> ReplyPlan:
-        return ReplyPlan.model_validate_json(self.plan_json)
-
-    @property
-    def routed(self) -> InquiryRouted:
-        # The routed copy carries the triaged event's fields; stores written before kept it
-        # under the routed type already.
-        routed = InquiryRouted.model_validate_json(self.routed_json)
-        return routed.model_copy(update={"event_type": InquiryRouted.EVENT_TYPE})
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-
-class DeadlinePause(SQLModel, table=True):
-    """One wait for the citizen: kept for audit, with the deadline before and after."""
-
-    __tablename__ = "reply_deadline_pause"
-
-    pause_id: uuid.UUID = Field(primary_key=True, description="The awaiting_citizen action's id")
-    plan_id: uuid.UUID = Field(index=True)
-    paused_at: datetime = _moment(nullable=False)
-    paused_by: str
-    resumed_at: datetime | None = _moment(nullable=True)
-    resumed_by: str | None = None
-    resume_event_id: uuid.UUID | None = None
-    paused_business_seconds: int | None = None
-    deadline_before: datetime = _moment(nullable=False)
-    deadline_after: datetime | None = _moment(nullable=True)
-
-
-class ActionRecord(SQLModel, table=True):
-    """Every caseworker action reply has read, and what it did to the plan."""
-
-    __tablename__ = "reply_caseworker_action"
-
-    event_id: uuid.UUID = Field(primary_key=True)
-    inquiry_id: uuid.UUID | None = Field(index=True)
-    plan_id: uuid.UUID | None = None
-    action: str
-    caseworker: str
-    queue: str
-    to_queue: str | None = None
-    occurred_at: datetime = _moment(nullable=False)
-    outcome: str
-    action_json: str = Field(sa_column=Column(String, nullable=False))
-
-
-class WorkItem(SQLModel, table=True):
-    """One piece of a caseworker's work, fed from the queue topics: an inquiry (or a callback
-    task) in its queue, claimed by at most one caseworker at a time, until its claim expires."""
-
-    __tablename__ = "reply_work_item"
-    __table_args__ = (Index("ix_reply_work_item_queue_open", "queue", "closed_at"),)
-
-    item_id: uuid.UUID = Field(primary_key=True, description="From the inquiry id and the kind")
-    inquiry_id: uuid.UUID = Field(index=True)
-    kind: str = Field(description="inquiry | callback")
-    queue: str
-    thread_key: str
-    received_at: datetime = _moment(nullable=False)
-    routed_at: datetime = _moment(nullable=False)
-    # A callback's own deadline; an inquiry's is its plan's (reply_plan), which pauses move.
-    deadline: datetime | None = _moment(nullable=True)
-    claimed_by: str | None = Field(default=None, index=True)
-    claimed_at: datetime | None = _moment(nullable=True)
-    # None with a claimant: held while the deadline is paused for the citizen.
-    claim_expires_at: datetime | None = _moment(nullable=True)
-    closed_at: datetime | None = _moment(nullable=True)
-    closed_by: str | None = None
-    routed_json: str = Field(sa_column=Column(String, nullable=False))
-
-    @property
-    def routed(self) -> InquiryRouted:
-        return InquiryRouted.model_validate_json(self.routed_json)
-
-
-class WorkFeedPosition(SQLModel, table=True):
-    """How far the work table has read each partition of each queue topic; moved in the same
-    transaction as the items, so any number of feeders (the desk, the command) agree."""
-
-    __tablename__ = "reply_work_feed"
-
-    topic: str = Field(primary_key=True)
-    partition: int = Field(primary_key=True)
-    next_offset: int
-
-
-class CaseworkerEmail(SQLModel, table=True):
-    """A caseworker's reply written on the desk, sent over SMTP once by the e-mail sender, under
-    a lease as the planned e-mails are (services/reply/sender.py)."""
-
-    __tablename__ = "reply_caseworker_email"
-
-    event_id: uuid.UUID = Field(primary_key=True, description="The reply_sent action's id")
-    inquiry_id: uuid.UUID | None
-    recipient: str
-    subject: str
-    language: str
-    text: str = Field(sa_column=Column(String, nullable=False))
-    in_reply_to: str | None = None
-    # pending | sending | sent | failed
-    delivery_state: str = Field(index=True)
-    delivery_attempts: int = 0
-    delivered_at: datetime | None = _moment(nullable=True)
-    delivery_error: str | None = None
-    # The instance sending it and until when; another takes it over only after that.
-    delivery_lease_owner: str | None = None
-    delivery_lease_expires_at: datetime | None = _moment(nullable=True)
-
 
 WAITING_FOR_PLAN = "waiting for the plan"
 
@@ -249,7 +34,8 @@ class Applied:
 
 
 def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[str, Any]:
-    """The row of a new plan; e-mails wait for the deadline watch to send them.
+    """The row of a new plan (the columns it leaves out start empty); e-mails wait for the deadline
+    watch to send them.
 
     `event_json` is the triaged event as read from the bus, kept as it came: serialising the
     event again cost a tenth of reply's handler (27 µs a plan).
@@ -276,21 +62,8 @@ def plan_row(event: InquiryTriaged, plan: ReplyPlan, event_json: str) -> dict[st
         "language": plan.language.value,
         "deadline": as_utc(plan.deadline),
         "first_deadline": as_utc(plan.deadline),
-        "paused_since": None,
         "delivery_state": state,
         "delivery_attempts": 0,
-        "delivered_at": None,
-        "delivery_error": None,
-        "delivery_next_attempt_at": None,
-        "delivery_lease_owner": None,
-        "delivery_lease_expires_at": None,
-        "delivery_announced_at": None,
-        "overdue_at": None,
-        "claimed_by": None,
-        "claimed_at": None,
-        "closed_at": None,
-        "closed_by": None,
-        "closed_action": None,
         "plan_json": plan.model_dump_json(),
         "routed_json": event_json,
     }
@@ -477,36 +250,21 @@ class ReplyStore:
         pending ones whose back-off has passed, and ones whose sender's lease ran out (it died).
         The conditional update lets one instance win each e-mail, on SQLite and PostgreSQL."""
         now = as_utc(now)
-        due = _email_due(now)
-        with self.engine.begin() as connection:
-            candidates = list(
-                connection.execute(
-                    select(PlanRecord.plan_id)
-                    .where(due)
-                    .order_by(col(PlanRecord.received_at))
-                    .limit(limit)
-                    # PostgreSQL: instances claiming at once pick different e-mails.
-                    .with_for_update(skip_locked=True)
-                ).scalars()
-            )
-            if not candidates:
-                return []
-            claimed = set(
-                connection.execute(
-                    update(PlanRecord)
-                    .where(col(PlanRecord.plan_id).in_(candidates))
-                    .where(due)
-                    .values(
-                        delivery_state="sending",
-                        delivery_lease_owner=owner,
-                        delivery_lease_expires_at=now + lease,
-                    )
-                    .returning(col(PlanRecord.plan_id))
-                ).scalars()
-            )
+        claimed = _lease(
+            self.engine,
+            PlanRecord,
+            _email_due(now),
+            order_by=col(PlanRecord.received_at),
+            limit=limit,
+            delivery_state="sending",
+            delivery_lease_owner=owner,
+            delivery_lease_expires_at=now + lease,
+        )
+        if not claimed:
+            return []
         with Session(self.engine) as session:
             rows = session.exec(
-                select(PlanRecord).where(col(PlanRecord.plan_id).in_(list(claimed)))
+                select(PlanRecord).where(col(PlanRecord.plan_id).in_(claimed))
             ).all()
         return sorted(rows, key=lambda r: as_utc(r.received_at))
 
@@ -601,19 +359,7 @@ class ReplyStore:
 
     def _outcome(self, plan_id: uuid.UUID, owner: str, **values: Any) -> bool:
         """Record what became of an e-mail this instance holds; the lease ends with it."""
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                update(PlanRecord)
-                .where(col(PlanRecord.plan_id) == plan_id)
-                .where(col(PlanRecord.delivery_state) == "sending")
-                .where(col(PlanRecord.delivery_lease_owner) == owner)
-                .values(
-                    delivery_lease_owner=None,
-                    delivery_lease_expires_at=None,
-                    **values,
-                )
-            )
-        return bool(result.rowcount)
+        return _end_lease(self.engine, PlanRecord, plan_id, owner, **values)
 
     # ---- a caseworker's e-mail replies
 
@@ -633,31 +379,18 @@ class ReplyStore:
                 col(CaseworkerEmail.delivery_lease_expires_at) < now,
             ),
         )
-        with self.engine.begin() as connection:
-            candidates = list(
-                connection.execute(
-                    select(CaseworkerEmail.event_id)
-                    .where(due)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                ).scalars()
-            )
-            if not candidates:
-                return []
-            claimed = list(
-                connection.execute(
-                    update(CaseworkerEmail)
-                    .where(col(CaseworkerEmail.event_id).in_(candidates))
-                    .where(due)
-                    .values(
-                        delivery_state="sending",
-                        delivery_lease_owner=owner,
-                        delivery_lease_expires_at=now + lease,
-                        delivery_attempts=CaseworkerEmail.delivery_attempts + 1,
-                    )
-                    .returning(col(CaseworkerEmail.event_id))
-                ).scalars()
-            )
+        claimed = _lease(
+            self.engine,
+            CaseworkerEmail,
+            due,
+            limit=limit,
+            delivery_state="sending",
+            delivery_lease_owner=owner,
+            delivery_lease_expires_at=now + lease,
+            delivery_attempts=CaseworkerEmail.delivery_attempts + 1,
+        )
+        if not claimed:
+            return []
         with Session(self.engine) as session:
             return list(
                 session.exec(
@@ -668,15 +401,7 @@ class ReplyStore:
     def caseworker_email_outcome(self, event_id: uuid.UUID, owner: str, **values: Any) -> bool:
         """Record what became of a desk reply this instance holds; the lease ends with it.
         False when another instance took it over meanwhile."""
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                update(CaseworkerEmail)
-                .where(col(CaseworkerEmail.event_id) == event_id)
-                .where(col(CaseworkerEmail.delivery_state) == "sending")
-                .where(col(CaseworkerEmail.delivery_lease_owner) == owner)
-                .values(**values, delivery_lease_owner=None, delivery_lease_expires_at=None)
-            )
-        return bool(result.rowcount)
+        return _end_lease(self.engine, CaseworkerEmail, event_id, owner, **values)
 
     # ---- overdue deadlines
 
@@ -716,6 +441,52 @@ class ReplyStore:
         self._update(plan_ids, overdue_at=None)
 
 
+Leased = type[PlanRecord] | type[CaseworkerEmail]
+
+
+def _key(table: Leased) -> Any:
+    return col(PlanRecord.plan_id) if table is PlanRecord else col(CaseworkerEmail.event_id)
+
+
+def _lease(
+    engine: Engine, table: Leased, due: Any, *, limit: int, order_by: Any = None, **values: Any
+) -> list[uuid.UUID]:
+    """Claim up to `limit` due e-mails with `values` (their lease); returns the ids claimed.
+    PostgreSQL: instances claiming at once skip each other's rows; the conditional update lets
+    one instance win each e-mail on SQLite too."""
+    key = _key(table)
+    with engine.begin() as connection:
+        candidates = list(
+            connection.execute(
+                select(key)
+                .where(due)
+                .order_by(order_by)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not candidates:
+            return []
+        return list(
+            connection.execute(
+                update(table).where(key.in_(candidates)).where(due).values(**values).returning(key)
+            ).scalars()
+        )
+
+
+def _end_lease(engine: Engine, table: Leased, id_: uuid.UUID, owner: str, **values: Any) -> bool:
+    """Record what became of an e-mail `owner` holds; False when another took it over."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(table)
+            .where(_key(table) == id_)
+            .where(col(table.delivery_state) == "sending")
+            .where(col(table.delivery_lease_owner) == owner)
+            .values(delivery_lease_owner=None, delivery_lease_expires_at=None, **values)
+        )
+    return bool(result.rowcount)
+
+
 def _email_due(now: datetime) -> Any:
     """Pending and past its back-off, or being sent by an instance whose lease ran out."""
     return or_(
@@ -736,88 +507,17 @@ def _email_due(now: datetime) -> Any:
 def _apply(
     session: Session, plan: PlanRecord, action: CaseworkerAction, calendar: BusinessCalendar
 ) -> str:
-    """What one action does to an open plan; returns the outcome in words, for the audit."""
-    at = as_utc(action.occurred_at)
-    kind = action.action
-    if kind is CaseworkerActionKind.CLAIM:
-        plan.claimed_by, plan.claimed_at = action.caseworker, at
-        outcome = f"claimed by {action.caseworker}"
-    elif kind is CaseworkerActionKind.REROUTE:
-        plan.queue = action.to_queue or (
-            specialist_queue(action.to_department)
-            if action.to_department and action.to_complexity is Complexity.SPECIALIST
-            else plan.queue
-        )
-        if action.to_department:
-            plan.department = action.to_department.value
-        if action.to_complexity:
-            plan.complexity = action.to_complexity.value
-        plan.claimed_by = plan.claimed_at = None
-        outcome = f"rerouted to {plan.queue}"
-    elif not plan.is_open:
-        return f"ignored: the plan was closed by {plan.closed_action} already"
-    elif kind in (CaseworkerActionKind.RESOLVE, CaseworkerActionKind.REPLY_SENT):
-        _end_pause(session, plan, action, at, calendar, closing=True)
-        plan.closed_at, plan.closed_by, plan.closed_action = at, action.caseworker, kind.value
-        outcome = f"closed: {kind.value}"
-    elif kind is CaseworkerActionKind.AWAITING_CITIZEN:
-        if plan.paused_since is not None:
-            return "ignored: the deadline is paused already"
-        plan.paused_since = at
-        session.add(
-            DeadlinePause(
-                pause_id=action.event_id,
-                plan_id=plan.plan_id,
-                paused_at=at,
-                paused_by=action.caseworker,
-                deadline_before=as_utc(plan.deadline),
-            )
-        )
-        outcome = "deadline paused"
-    else:  # citizen answered
-        if plan.paused_since is None:
-            return "ignored: the deadline was not paused"
-        outcome = _end_pause(session, plan, action, at, calendar, closing=False)
-    session.add(plan)
-    return outcome
-
-
-def _end_pause(
-    session: Session,
-    plan: PlanRecord,
-    action: CaseworkerAction,
-    at: datetime,
-    calendar: BusinessCalendar,
-    *,
-    closing: bool,
-) -> str:
-    """Resume: the deadline moves by the business time the municipality waited."""
-    pause = session.exec(
+    """Apply one action to a plan in the session, with the pause it is in; returns the outcome."""
+    open_pause = session.exec(
         select(DeadlinePause)
         .where(DeadlinePause.plan_id == plan.plan_id)
         .where(col(DeadlinePause.resumed_at).is_(None))
     ).first()
-    plan.paused_since = None
-    if pause is None:
-        return "ignored: no open pause"
-    waited = calendar.business_time_between(as_utc(pause.paused_at), at)
-    before = as_utc(plan.deadline)
-    after = before if closing else calendar.add_business_time(before, waited)
-    pause.resumed_at, pause.resumed_by, pause.resume_event_id = (
-        at,
-        action.caseworker,
-        action.event_id,
-    )
-    pause.paused_business_seconds = int(waited.total_seconds())
-    pause.deadline_after = after
-    plan.deadline = after
-    session.add(pause)
-    return f"deadline resumed after {_hours(waited)} of business time: due {after.isoformat()}"
-
-
-def _hours(amount: timedelta) -> str:
-    hours = amount.total_seconds() / 3600
-    return f"{hours:.1f} h"
+    outcome, pause = deadlines.apply_action(plan, action, open_pause, calendar)
+    if pause is not None:
+        session.add(pause)
+    session.add(plan)
+    return outcome
 
 
 def expiries(settings: ReplySettings, engine: Engine) -> list[Expiry]:

@@ -13,7 +13,8 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter
 
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord
 from shared.bus import Outgoing
 from shared.events import ReplyOverdue
 from shared.logs import about_inquiry

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter
 
+from services.triage.classifier import Classifier
 from services.triage.handler import record_corrections, shadow_disagreements, triage_batch
 from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
@@ -31,6 +32,15 @@ from shared.topics import (
 from shared.vocabulary import ALL_QUEUES
 
 # The records are validated by the handlers; the AsyncAPI document shows their schemas.
+
+
+@dataclass
+class TriageState:
+    """What the lifespan loads once for the subscribers; unset before it runs."""
+
+    classifier: Classifier = field(init=False)
+    shadow: Classifier | None = field(init=False)
+    store: CorrectionStore = field(init=False)
 
 
 def build_app(settings: TriageSettings) -> ServiceProcess:
@@ -59,12 +69,12 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
     declare_publishers(broker, names, TRIAGE_STAGE)
-    state: dict[str, Any] = {}
+    state = TriageState()
 
     def count_decisions(decisions: list[Decision], triaged: list[InquiryTriaged]) -> None:
         for decision in decisions:
             decided.labels(decision.model_version, decision.complexity.value, decision.queue).inc()
-        shadow = state["shadow"]
+        shadow = state.shadow
         if shadow is not None and triaged:
             shadow_decided.labels(shadow.version).inc(len(triaged))
             for about in shadow_disagreements(triaged, shadow, settings):
@@ -73,17 +83,15 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     @batch_subscriber(broker, settings, INQUIRIES_RECEIVED, stage=TRIAGE_STAGE)
     async def on_inquiries_received(records: Records) -> Handled:
         outgoing, decisions = triage_batch(
-            records, classifier=state["classifier"], settings=settings, names=names
+            records, classifier=state.classifier, settings=settings, names=names
         )
         triaged = [o.event for o in outgoing if isinstance(o.event, InquiryTriaged)]
-        # Kept once committed: a redone batch stores each inquiry once.
-        return Handled(
-            outgoing,
-            [
-                lambda: state["store"].remember_triaged(triaged),
-                lambda: count_decisions(decisions, triaged),
-            ],
-        )
+
+        def remember() -> None:
+            # Kept once committed: a redone batch stores each inquiry once.
+            state.store.remember_triaged(triaged)
+
+        return Handled(outgoing, [remember, lambda: count_decisions(decisions, triaged)])
 
     # A consumer group of its own: reroutes are read at their own pace, apart from inquiries.
     actions_settings = settings.model_copy(
@@ -93,7 +101,7 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
     @batch_subscriber(broker, actions_settings, CASEWORKER_ACTIONS, stage=TRIAGE_STAGE)
     async def on_caseworker_actions(records: Records) -> Handled:
         # Stored at once, idempotent on the action's event id: a redone batch stores it once.
-        dead, stored = record_corrections(records, store=state["store"], names=names)
+        dead, stored = record_corrections(records, store=state.store, names=names)
         return Handled(dead, [lambda: corrections.inc(stored)])
 
     @asynccontextmanager
@@ -108,10 +116,10 @@ def build_app(settings: TriageSettings) -> ServiceProcess:
                 *(queue_topic(q) for q in ALL_QUEUES),
             ],
         )
-        state["classifier"] = load_classifier(settings)
-        state["shadow"] = load_shadow(settings)
-        state["store"] = CorrectionStore(migrated_engine(settings))
+        state.classifier = load_classifier(settings)
+        state.shadow = load_shadow(settings)
+        state.store = CorrectionStore(migrated_engine(settings))
         yield
-        state["store"].engine.dispose()
+        state.store.engine.dispose()
 
     return ServiceProcess(broker, registry, lifespan=lifespan, title="triage")

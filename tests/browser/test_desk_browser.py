@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page
 
 from shared.vocabulary import Complexity, Department
 from tests.browser.conftest import Stack, eventually, serious_violations, signed_in
-from tests.reply_inquiries import triaged
+from tests.unit.reply.inquiries import triaged
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 

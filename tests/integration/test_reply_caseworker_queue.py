@@ -19,7 +19,7 @@ from shared.topics import CASEWORKER_ACTIONS, INQUIRIES_TRIAGED, REPLIES_PLANNED
 from shared.vocabulary import CaseworkerActionKind, Complexity, Department
 from tests.conftest import REPO
 from tests.integration.reply_harness import ReplyHarness, running_reply
-from tests.reply_inquiries import local, triaged
+from tests.unit.reply.inquiries import local, triaged
 
 pytestmark = pytest.mark.kafka
 

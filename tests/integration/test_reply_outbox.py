@@ -16,13 +16,14 @@ from sqlmodel import Session, select
 from services.reply.mail import SmtpMailer, Unsendable, compose, message_id
 from services.reply.sender import Backoff, EmailSender, SenderMetrics
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord
 from shared.bus import Outgoing
 from shared.database import make_engine
 from shared.events import DeadLettered, InquiryRouted, ReplySent, utc_now
 from shared.topics import REPLIES_SENT, deadletter_topic
 from tests.integration.reply_harness import Mailbox, smtp_sink
-from tests.reply_inquiries import add, email_plan, local, triaged
+from tests.unit.reply.inquiries import add, email_plan, local, triaged
 
 DUE = local(2026, 12, 7, 16)
 

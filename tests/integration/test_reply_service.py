@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.reply.store import PlanRecord
+from services.reply.tables import PlanRecord
 from shared.events import (
     DeadLetter,
     DeadLettered,
@@ -33,7 +33,7 @@ from shared.topics import (
 from shared.vocabulary import CaseworkerActionKind as Kind
 from shared.vocabulary import Channel, Language, ReplyChannel
 from tests.integration.reply_harness import Records, ReplyHarness, running_reply
-from tests.reply_inquiries import action, local, triaged
+from tests.unit.reply.inquiries import action, local, triaged
 
 pytestmark = pytest.mark.kafka
 

@@ -25,8 +25,7 @@ from shared.events import Attachment, InquiryTriaged
 from shared.retention import run_purges
 from shared.settings import ServiceSettings
 from shared.vocabulary import CaseworkerActionKind as Kind
-from tests.reply_inquiries import action, local, triaged
-from tests.unit.test_reply_store import CALENDAR, add
+from tests.unit.reply.inquiries import CALENDAR, action, add, local, triaged
 
 SALT = "unit-test-salt-for-citizen-keys"
 KEY_A = key_of_cpr("120385-1234", SALT)

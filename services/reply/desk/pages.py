@@ -33,7 +33,8 @@ from services.reply.desk.accounts import Caseworker, LocalAccounts, from_trusted
 from services.reply.desk.settings import DeskSettings
 from services.reply.desk.words import WORDS
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore, as_utc
+from services.reply.store import ReplyStore
+from services.reply.tables import PlanRecord, as_utc
 from services.reply.templates import ReplyTemplates
 from shared.bus import Outgoing
 from shared.events import utc_now

@@ -14,7 +14,7 @@ from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
 from shared.database import make_engine
 from shared.vocabulary import Channel, Complexity, ContactOutcome, Department
-from tests.unit.metrics_events import as_read, received, triaged
+from tests.unit.metrics.events import as_read, received, triaged
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 # Inquiries a day in the fed period: 10 phone, 4 in person, 1 letter, 5 digital (20 in all).

@@ -8,7 +8,6 @@ import base64
 import itertools
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,10 +41,11 @@ from shared.topics import (
     deadletter_topic,
 )
 from shared.vocabulary import ALL_QUEUES, Complexity, Department, ReplyChannel
-from tests.unit.metrics_events import on_the_bus
+from tests.conftest import REPO
+from tests.unit.metrics.events import on_the_bus
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-LABELS = Path(__file__).resolve().parents[2] / "demo" / "feed" / "labels.jsonl"
+EXAMPLES = REPO / "shared" / "examples"
+LABELS = REPO / "demo" / "feed" / "labels.jsonl"
 
 
 def _counted_part(model: type[BaseModel]) -> dict[str, Any]:

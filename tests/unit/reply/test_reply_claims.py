@@ -4,28 +4,21 @@ order, never by two caseworkers at once, claims that expire, unclaim, "my inquir
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import timedelta
-
-import pytest
 
 from services.reply import claims
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore, plan_row
-from shared.database import make_engine
 from shared.events import InquiryRouted, InquiryTriaged
 from shared.vocabulary import CaseworkerActionKind
-from tests.reply_inquiries import acknowledgement, local, triaged
+from tests.unit.reply.inquiries import acknowledgement, local, triaged
 
 NOW = local(2026, 12, 4, 9)
 HOLD = timedelta(minutes=30)
 QUEUE = "contact-centre"
-
-
-@pytest.fixture
-def store(database_url: str) -> ReplyStore:
-    return ReplyStore(make_engine(ReplySettings(database_url=database_url)))
 
 
 def routed(event: InquiryTriaged, queue: str = QUEUE, **changes: object) -> InquiryRouted:
@@ -139,20 +132,25 @@ def test_many_caseworkers_claiming_at_once_never_get_the_same_inquiry(store: Rep
         planned(store, event, 7 + n % 5)
     feed(store, *(routed(e) for e in events))
     taken: dict[str, list[uuid.UUID]] = {}
-    start = threading.Barrier(8)
+    start = threading.Barrier(8, timeout=30)
+    # A queue that never runs dry fails the test instead of hanging it.
+    give_up = time.monotonic() + 60
 
     def caseworker(name: str) -> None:
         start.wait()
         mine: list[uuid.UUID] = []
-        while got := claims.claim_next(store, [QUEUE], name, NOW, hold=HOLD):
+        while time.monotonic() < give_up and (
+            got := claims.claim_next(store, [QUEUE], name, NOW, hold=HOLD)
+        ):
             mine += [i.inquiry_id for i in got]
         taken[name] = mine
 
-    threads = [threading.Thread(target=caseworker, args=(f"cw{n}",)) for n in range(8)]
+    threads = [threading.Thread(target=caseworker, args=(f"cw{n}",), daemon=True) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
+        thread.join(90)
+    assert not any(thread.is_alive() for thread in threads), "a caseworker is still claiming"
     everything = [i for ids in taken.values() for i in ids]
     assert len(everything) == len(set(everything)) == len(events)
     assert sum(1 for ids in taken.values() if ids) >= 2, taken

@@ -13,13 +13,14 @@ from services.reply import actions as desk
 from services.reply.__main__ import main
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
-from services.reply.store import PlanRecord, ReplyStore, plan_row
+from services.reply.store import ReplyStore, plan_row
+from services.reply.tables import PlanRecord
 from shared.database import make_engine
 from shared.events import CaseworkerAction, InquiryRouted
 from shared.vocabulary import CaseworkerActionKind as Kind
 from shared.vocabulary import Channel, Complexity, Department
 from tests.conftest import migrated
-from tests.reply_inquiries import acknowledgement, action, local, triaged
+from tests.unit.reply.inquiries import acknowledgement, action, local, triaged
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from services.metrics.settings import DEFAULT_DEAD_LETTER_REASONS
 from services.metrics.tally import ReasonCategories, Tally
 from shared.vocabulary import Channel, Complexity, ContactOutcome, Department, ReplyChannel
 from tests.prometheus_tools import promtool
-from tests.unit.metrics_events import (
+from tests.unit.metrics.events import (
     as_read,
     at,
     dead_lettered,

@@ -8,10 +8,7 @@ from prometheus_client import CollectorRegistry
 from services.reply.backlog import QueueBacklog
 from services.reply.store import ReplyStore
 from shared.vocabulary import CaseworkerActionKind as Kind
-from tests.reply_inquiries import action, local, triaged
-from tests.unit.test_reply_store import CALENDAR, add, store
-
-__all__ = ["store"]
+from tests.unit.reply.inquiries import CALENDAR, action, add, local, triaged
 
 
 def test_backlog_and_age_of_the_oldest_open_inquiry_per_queue(store: ReplyStore) -> None:

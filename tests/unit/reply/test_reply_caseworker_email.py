@@ -14,7 +14,7 @@ from shared.database import make_engine
 from shared.events import utc_now
 from shared.topics import TopicNames
 from shared.vocabulary import CaseworkerActionKind, ReplyChannel
-from tests.reply_inquiries import acknowledgement, record, triaged
+from tests.unit.reply.inquiries import acknowledgement, record, triaged
 
 
 def test_a_desk_reply_becomes_one_pending_e_mail_even_when_delivered_twice(

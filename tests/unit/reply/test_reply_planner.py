@@ -22,7 +22,7 @@ from shared.events import (
 )
 from shared.topics import TopicNames
 from shared.vocabulary import Channel, Language, ReplyChannel
-from tests.reply_inquiries import local, record, triaged
+from tests.unit.reply.inquiries import local, record, triaged
 
 SETTINGS = ReplySettings()
 

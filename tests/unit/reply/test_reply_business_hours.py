@@ -6,7 +6,7 @@ import pytest
 
 from services.reply.business_hours import BusinessCalendar
 from services.reply.settings import ReplySettings
-from tests.reply_inquiries import local
+from tests.unit.reply.inquiries import local
 
 ONE_DAY, TEN_DAYS, EIGHT_HOURS = timedelta(days=1), timedelta(days=10), timedelta(hours=8)
 

@@ -9,7 +9,7 @@ from services.metrics.settings import MetricsSettings
 from services.metrics.store import Statistics
 from shared.database import make_engine
 from shared.vocabulary import Channel, Complexity, ContactOutcome, Department
-from tests.unit.metrics_events import as_read, at, received, triaged
+from tests.unit.metrics.events import as_read, at, received, triaged
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
