@@ -145,7 +145,7 @@ def models() -> MetaData:
     import services.intake.keys
     import services.intake.store
     import services.metrics.store
-    import services.reply.store
+    import services.reply.tables
     import services.triage.store  # noqa: F401
 
     metadata: Any = SQLModel.metadata
