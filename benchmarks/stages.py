@@ -40,26 +40,15 @@ def _service(module: str, name: str) -> Any:
 
 
 def _intake(mix: InquiryMix, out: dict[str, Any]) -> list[Any]:
-    normalise = _service("services.intake.normalise", "normalise")
+    # The service reads a batch of records in one call (its languages found at once).
+    read_messages = _service("services.intake.normalise", "read_messages")
     readable = [r for r, o in zip(mix.feed, mix.outcomes, strict=True) if o is Outcome.INQUIRY]
 
-    def one(raw: Any) -> Any:
-        scan = dict(raw.headers).get("scan-id")
-        result = normalise(
-            raw.channel, raw.body, salt=SALT, scan_id=scan.decode() if scan else None
-        )
-        return getattr(result, "inquiry", result)  # some versions wrap the inquiry
-
-    try:
-        # The service reads a batch of records in one call (its languages found at once).
-        read_messages = _service("services.intake.normalise", "read_messages")
-    except AttributeError:
-        read_messages = None
+    def messages(raws: Sequence[Any]) -> list[Any]:
+        return [(r.channel, r.body, {k: v.decode() for k, v in r.headers}) for r in raws]
 
     def over(raws: Sequence[Any]) -> Callable[[], object]:
-        if read_messages is None:
-            return lambda: [one(raw) for raw in raws]
-        batch = [(r.channel, r.body, {k: v.decode() for k, v in r.headers}) for r in raws]
+        batch = messages(raws)
         return lambda: read_messages(batch, salt=SALT)
 
     out["intake_normalise_us"] = per_item_us(over(readable), len(readable))
@@ -68,7 +57,7 @@ def _intake(mix: InquiryMix, out: dict[str, Any]) -> list[Any]:
         for c in sorted({r.channel for r in readable})
         if (subset := [r for r in readable if r.channel is c])
     }
-    return [one(raw) for raw in readable]
+    return [read.inquiry for read in read_messages(messages(readable), salt=SALT)]
 
 
 def _inference(inquiries: Sequence[Any], out: dict[str, Any]) -> None:

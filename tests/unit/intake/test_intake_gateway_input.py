@@ -10,7 +10,7 @@ import json
 import httpx
 import pytest
 
-from services.intake.mime import parse_email
+from services.intake.channels.mime import parse_email
 from shared.vocabulary import Channel
 from tests.unit.intake.gateway_app import AUTHORISED, Published, gateway_app
 from tests.unit.intake.samples import pdf_with_text

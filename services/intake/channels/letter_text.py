@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from services.intake.dates import find_dates
+from services.intake.channels.dates import find_dates
+from services.intake.channels.plain_note import EMAIL, PHONE
 from services.intake.library_failure import raised_inside
-from services.intake.notes import EMAIL, PHONE
 
 PDF_MAGIC = b"%PDF-"
 MAX_PDF_PAGES = 50  # a letter; a larger file is not read whole on the hot path

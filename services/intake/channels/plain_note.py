@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 
-from services.intake.dates import find_dates
+from services.intake.channels.dates import find_dates
 from shared.vocabulary import ContactOutcome
 
 try:
