@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import ConsumerRecord
 from prometheus_client import CollectorRegistry, Counter
+from sqlalchemy import Engine
 
 from services.intake.gateway import Gateway
 from services.intake.handler import IntakeBatch, dead_letter_batch, process_raw_batch
@@ -29,6 +31,19 @@ from shared.vocabulary import Channel
 # The records are validated by the handler; the AsyncAPI document shows their schemas.
 
 
+@dataclass(frozen=True)
+class IntakeStores:
+    """Intake's tables, opened by the lifespan before the subscriber and the gateway run."""
+
+    seen: SeenMessages
+    originals: Originals
+    keys: GatewayKeys
+
+    @classmethod
+    def on(cls, engine: Engine) -> IntakeStores:
+        return cls(SeenMessages(engine), Originals(engine), GatewayKeys(engine))
+
+
 def build_app(settings: IntakeSettings) -> ServiceProcess:
     registry = CollectorRegistry()
     raw_messages = Counter(
@@ -40,12 +55,17 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
     names = TopicNames(settings.topic_prefix)
     broker = make_broker(settings, registry)
     declare_publishers(broker, names, INTAKE_STAGE)
-    state: dict[str, Any] = {}
+    stores: IntakeStores | None = None
     raw_topics = [raw_topic(c) for c in Channel]
+
+    def opened() -> IntakeStores:
+        if stores is None:
+            raise RuntimeError("intake's stores are opened by its lifespan")
+        return stores
 
     def keep_originals(batch: IntakeBatch) -> None:
         # Originals first: metadata on the bus never points at bytes the store lacks.
-        state["originals"].keep(batch.originals)
+        opened().originals.keep(batch.originals)
 
     def dead_letter_of(record: ConsumerRecord[Any, Any], reason: str) -> Handled:
         batch = dead_letter_batch(record, reason, names)
@@ -60,7 +80,7 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         broker, settings, *raw_topics, stage=INTAKE_STAGE, dead_letter_of=dead_letter_of
     )
     async def on_raw_inquiries(records: Records) -> Handled:
-        seen: SeenMessages = state["seen"]
+        seen = opened().seen
         # In a worker thread: a batch of large messages would stall the event loop that the
         # gateway and the health checks share.
         batch = await asyncio.to_thread(
@@ -81,20 +101,19 @@ def build_app(settings: IntakeSettings) -> ServiceProcess:
         await broker.publish(body, names(raw_topic(Channel.EMAIL)), headers=headers)
 
     def gateway_keys() -> dict[str, Grant]:
-        return state["keys"].active() if "keys" in state else {}
+        return stores.keys.active() if stores is not None else {}
 
     gateway = Gateway(settings, publish_raw, registry, gateway_keys)
     mailbox = MunicipalMailbox(settings.smtp_recipients, publish_mail, registry)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
+        nonlocal stores
         await ensure_topics(
             settings, [*raw_topics, INQUIRIES_RECEIVED, deadletter_topic(INTAKE_STAGE)]
         )
         engine = migrated_engine(settings)
-        state["seen"] = SeenMessages(engine)
-        state["originals"] = Originals(engine)
-        state["keys"] = GatewayKeys(engine)
+        stores = IntakeStores.on(engine)
         # Loaded before the service runs: the process freezes what start-up loaded
         # (shared/service.py), out of the collector's way.
         await asyncio.to_thread(load_language_model)
