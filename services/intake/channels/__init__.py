@@ -1,17 +1,17 @@
-"""Each channel's reader, beside the parser it uses: `email` (`mime`), `agent_note` for phone and
-in-person (`plain_note`), `chat`, `letter` (`letter_text`) and `web_form`. A reader turns one raw
-message into a draft inquiry, says it is not an inquiry (`Ignored`), or raises `Unreadable`."""
+"""Each channel's reader, with the parsing it needs: `email`, `notes` for phone and in person,
+`chat`, `letter` and `web_form`. A reader turns one raw message into a draft inquiry, says it is
+not an inquiry (`Ignored`), or raises `Unreadable`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 
-from services.intake.channels.agent_note import read_agent_note
 from services.intake.channels.chat import read_chat
 from services.intake.channels.draft import Draft, Ignored
 from services.intake.channels.email import read_email
 from services.intake.channels.letter import read_letter
+from services.intake.channels.notes import read_agent_note
 from services.intake.channels.web_form import read_web_form
 from shared.vocabulary import Channel
 

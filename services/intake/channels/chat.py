@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.intake.channels.draft import Draft, Unreadable, json_document, merged, validated
-from services.intake.channels.mime import html_to_text
+from services.intake.channels.email import html_to_text
 from shared.events import CitizenProfile
 from shared.raw import ChatTranscript, CitizenAsSent, IntercomNotification
 from shared.vocabulary import Channel

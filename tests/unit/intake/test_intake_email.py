@@ -3,11 +3,13 @@ threads, and the automatic messages that are counted but not triaged."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
 
-from services.intake.channels.mime import UnreadableEmail, html_to_text, parse_email, split_new_text
+from services.intake.channels.draft import Unreadable
+from services.intake.channels.email import html_to_text, read_email, split_new_text
 from services.intake.normalise import Ignored, Normalised
 from shared.vocabulary import Channel, Language
 from tests.intake_reading import read_one
@@ -181,5 +183,5 @@ def test_parse_refuses_what_is_not_an_email_with_a_reason() -> None:
         (b"X-Custom: 1\r\n\r\nbody", "not an e-mail"),
         (b"From: a@example.dk\r\nSubject: tomt\r\n\r\n", "no readable text"),
     ]:
-        with pytest.raises(UnreadableEmail, match=reason):
-            parse_email(raw)
+        with pytest.raises(Unreadable, match=reason):
+            read_email(raw, datetime.now(UTC))

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.intake import canonical, cpr, encoded
-from services.intake.channels import dates, letter_text, mime, plain_note
+from services.intake.channels import dates, email, letter, notes
 from services.intake.normalise import Normalised, Refused
 from shared.vocabulary import Channel
 from tests.intake_reading import read_one
@@ -49,7 +49,7 @@ def _token(unit: str, size: int) -> str:
 
 
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    modules: list[ModuleType] = [canonical, cpr, dates, encoded, letter_text, mime, plain_note]
+    modules: list[ModuleType] = [canonical, cpr, dates, email, encoded, letter, notes]
     return [
         (f"{m.__name__.rsplit('.', 1)[-1]}.{name}", value)
         for m in modules
@@ -60,7 +60,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 def test_the_sweep_finds_intakes_patterns() -> None:
     names = {name for name, _ in _patterns()}
-    assert {"plain_note.EMAIL", "plain_note.PHONE", "letter_text._POSTCODE", "cpr._CPR"} <= names
+    assert {"notes.EMAIL", "notes.PHONE", "letter._POSTCODE", "cpr._CPR"} <= names
 
 
 @pytest.mark.parametrize(("name", "pattern"), _patterns(), ids=[n for n, _ in _patterns()])
@@ -126,4 +126,4 @@ _PLAIN_POSTCODE = re.compile(r"(?<!\d)(?:DK-?)?\d{4}\s*,?\s+[A-ZÆØÅ][\wæøå
 @settings(max_examples=1_000, deadline=None)
 @given(st.text(alphabet="1234 ,A\tæ.DK-!x", max_size=16))
 def test_the_postcode_line_is_found_as_the_plain_pattern_finds_it(line: str) -> None:
-    assert letter_text.is_postcode_line(line) == bool(_PLAIN_POSTCODE.search(line))
+    assert letter.is_postcode_line(line) == bool(_PLAIN_POSTCODE.search(line))
