@@ -20,7 +20,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from services.intake.channels.draft import Draft, Ignored, Original, Unreadable
-from services.intake.library_failure import raised_inside
+from services.intake.library_failure import raised_inside, refused_when_failing_inside
 from shared.events import Attachment
 from shared.raw import CitizenAsSent
 from shared.vocabulary import Channel
@@ -323,19 +323,14 @@ def read_email(raw: bytes, now: datetime) -> Draft | Ignored:
     report; `Unreadable` with the reason when it is no e-mail."""
     if not raw.strip():
         raise _unreadable("the message is empty")
-    try:
+    # The standard library fails on a few malformed MIME structures.
+    with refused_when_failing_inside(email, _unreadable, "the MIME structure"):
         message = message_from_bytes(raw, policy=POLICY)
         if not message.keys():
             raise _unreadable("no RFC 5322 header block was found")
         if not {k.lower() for k in message} & {"from", "message-id", "subject", "date"}:
             raise _unreadable("no From, Subject, Date or Message-ID header: not an e-mail")
         return _read(message, raw, now)
-    except Unreadable:
-        raise
-    except Exception as error:  # the stdlib fails on a few malformed MIME structures
-        if not raised_inside(error, email):
-            raise  # a bug of ours, not the sender's
-        raise _unreadable(f"the MIME structure cannot be read ({type(error).__name__})") from error
 
 
 def _read(message: EmailMessage, raw: bytes, now: datetime) -> Draft | Ignored:

@@ -26,7 +26,7 @@ from services.intake.channels.draft import (
     plain_text,
 )
 from services.intake.channels.notes import EMAIL, PHONE
-from services.intake.library_failure import raised_inside
+from services.intake.library_failure import refused_when_failing_inside
 from shared.events import Attachment
 from shared.raw import CitizenAsSent
 from shared.vocabulary import Channel
@@ -171,18 +171,13 @@ def pdf_text(raw: bytes) -> str:
 
     # pypdf logs every repaired defect at WARNING; a scanner's PDF has many, none is ours to fix.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
+    # A damaged file fails in pypdf in many ways.
+    with refused_when_failing_inside(pypdf, _unreadable, "the PDF"):
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise _unreadable("the PDF is encrypted with a password")
         pages = reader.pages[:MAX_PDF_PAGES]
         text = "\n".join(page.extract_text() or "" for page in pages)
-    except Unreadable:
-        raise
-    except Exception as error:  # a damaged file fails in pypdf in many ways
-        if not raised_inside(error, pypdf):
-            raise  # a bug of ours, not the sender's
-        raise _unreadable(f"the PDF cannot be read ({type(error).__name__})") from error
     if not text.strip():
         raise _unreadable("the PDF has no text layer (a scanned image): it needs OCR first")
     return text
