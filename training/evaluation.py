@@ -119,7 +119,8 @@ def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[Labelled], list[str]]:
 
     Only this evaluation script imports intake; the triage service never does.
     """
-    from services.intake.normalise import Ignored, Unreadable, normalise
+    from services.intake.channels.draft import ID_HEADERS
+    from services.intake.normalise import Failed, Ignored, Refused, read_messages
 
     items, skipped = [], []
     labels = feed / "labels.jsonl"
@@ -131,19 +132,26 @@ def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[Labelled], list[str]]:
         label = json.loads(line)
         path = feed / label["file"]
         try:
-            inquiry = normalise(
-                Channel(label["channel"]),
-                path.read_bytes(),
-                salt="evaluation",
-                scan_id=path.name,
-                now=datetime(2026, 1, 1, tzinfo=UTC),
-            )
-        except (OSError, Unreadable) as error:
+            raw = path.read_bytes()
+        except OSError as error:
             skipped.append(f"{label['file']}: {error}")
             continue
-        if isinstance(inquiry, Ignored):
-            skipped.append(f"{label['file']}: not an inquiry ({inquiry.why})")
+        [result] = read_messages(
+            [(Channel(label["channel"]), raw, dict.fromkeys(ID_HEADERS.values(), path.name))],
+            salt="evaluation",
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        if isinstance(result, Failed):
+            raise RuntimeError(
+                f"intake failed on {label['file']} ({result.error}):\n{result.stack}"
+            )
+        if isinstance(result, Refused):
+            skipped.append(f"{label['file']}: {result.reason}")
             continue
+        if isinstance(result, Ignored):
+            skipped.append(f"{label['file']}: not an inquiry ({result.why})")
+            continue
+        inquiry = result.inquiry
         items.append(
             Labelled(
                 key=label["file"],

@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from services.intake.normalise import Ignored, Unreadable, normalise
+from services.intake.channels.draft import ID_HEADERS
+from services.intake.normalise import Failed, Ignored, Refused, read_messages
 from services.intake.settings import IntakeSettings
 from shared.schema import migrate_command, migrated_engine, refuse_unless_current
 from shared.vocabulary import Channel
@@ -114,17 +115,22 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as error:
             print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
             return 2
-        try:
-            result = normalise(
-                Channel(args.channel), raw, salt=settings.cpr_salt, scan_id=args.file.name
-            )
-        except Unreadable as error:
-            print(f"unreadable: {error}", file=sys.stderr)
+        # The file's name is its channel id, as an adapter's id header would give it.
+        headers = dict.fromkeys(ID_HEADERS.values(), args.file.name)
+        [result] = read_messages([(Channel(args.channel), raw, headers)], salt=settings.cpr_salt)
+        if isinstance(result, Refused):
+            print(f"unreadable: {result.reason}", file=sys.stderr)
             return 2
+        if isinstance(result, Failed):
+            print(
+                f"intake failed on this message ({result.error}), at:\n{result.stack}",
+                file=sys.stderr,
+            )
+            return 1
         if isinstance(result, Ignored):
             print(f"not an inquiry: {result.why} ({result.channel_message_id})", file=sys.stderr)
             return 2
-        print(result.model_dump_json(indent=2))
+        print(result.inquiry.model_dump_json(indent=2))
         return 0
 
     if args.command == "migrate":

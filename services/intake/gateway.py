@@ -17,17 +17,17 @@ import json
 import logging
 import math
 import time
-import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 
 from services.intake.admission import IdempotencyConflict, IdempotentAnswers, RateLimits
+from services.intake.channels.draft import ID_HEADERS
 from services.intake.encoded import mask
 from services.intake.handler import inquiry_id_of
 from services.intake.keys import Grant, key_hash
-from services.intake.normalise import ID_HEADERS, Ignored, Normalised, Unreadable, read_message
+from services.intake.normalise import Failed, Ignored, Read, Refused, read_messages
 from services.intake.settings import IntakeSettings
 from shared.vocabulary import Channel
 
@@ -147,19 +147,16 @@ class Gateway:
                 break
         return b"".join(chunks)
 
-    async def _read(
-        self, channel: Channel, raw: bytes, kafka_headers: dict[str, str]
-    ) -> Normalised | Ignored:
+    async def _read(self, channel: Channel, raw: bytes, kafka_headers: dict[str, str]) -> Read:
         """Normalised in a worker thread: a megabyte PDF or e-mail takes long enough to stall
         the event loop that the consumers and the health checks share."""
-        return await asyncio.to_thread(
-            read_message,
-            channel,
-            raw,
+        [result] = await asyncio.to_thread(
+            read_messages,
+            [(channel, raw, kafka_headers)],
             salt=self.settings.cpr_salt,
-            headers=kafka_headers,
             min_language_confidence=self.settings.language_min_confidence,
         )
+        return result
 
     async def _handle(self, channel: Channel, scope: Scope, receive: Receive) -> Answer:
         if scope.get("method") != "POST":
@@ -241,16 +238,15 @@ class Gateway:
         # retry is recognised by intake even after the gateway restarted.
         if id_header and (given := headers.get(f"x-{id_header}") or idempotency_key):
             kafka_headers[id_header] = given
-        try:
-            result = await self._read(channel, raw, kafka_headers)
-        except Unreadable as error:
-            return 422, {"error": mask(str(error)).text}, []
-        except Exception as error:  # a bug of ours: logged where it happened, not the content
+        result = await self._read(channel, raw, kafka_headers)
+        if isinstance(result, Refused):
+            return 422, {"error": mask(result.reason).text}, []
+        if isinstance(result, Failed):  # a bug of ours: logged where it happened, not the content
             log.error(
                 "unexpected %s reading a %s message, at:\n%s",
-                type(error).__name__,
+                result.error,
                 channel.value,
-                "".join(traceback.format_tb(error.__traceback__)),
+                result.stack,
             )
             return 500, {"error": "intake failed on this message; it was not queued"}, []
         tracking_id = str(inquiry_id_of(channel, result.channel_message_id))

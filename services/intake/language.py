@@ -1,16 +1,15 @@
 """Danish, English or other, by py3langid's model (langid.py's naive Bayes over 97 languages,
 shipped inside the package: nothing is downloaded). See docs/intake.md for why this one.
 
-py3langid reads a text with its tokenizer, a DFA over the text's UTF-8 bytes whose states name
-the byte n-grams the model counts, walked one byte at a time in Python: that walk and the scoring
-after it were about half of intake's CPU. Here a batch of texts walks the same DFA in step, one
-numpy operation per byte position for every text at once, and is scored as one matrix. The n-gram
-counts, their order and the arithmetic are py3langid's, so the languages and their probabilities
-are its own to the last bit (tests/unit/intake/test_intake_language.py compares them).
+py3langid walks its tokenizer, a DFA over a text's UTF-8 bytes, one byte at a time in Python;
+here a batch of texts walks it in step, one numpy operation per byte position for all texts, and
+is scored as one matrix, because at intake's batch sizes that saves more than the copy costs to
+keep (docs/performance.md). The n-gram counts, their order and the arithmetic are those of
+py3langid 0.4.0, pinned in pyproject.toml, so the languages and their probabilities are its own
+to the last bit (tests/unit/intake/test_intake_language.py compares them).
 
 The model is loaded once per process, on first use or by `load_language_model()` in the
-service's lifespan: about 130 MB of arrays (py3langid's own take about 100), read in under
-a second.
+service's lifespan.
 """
 
 from __future__ import annotations
@@ -32,10 +31,8 @@ from shared.vocabulary import Language
 SAMPLE_CHARS = 400
 # Below this normalised probability the inquiry is "other": a person reads it, no guess.
 DEFAULT_MIN_CONFIDENCE = 0.5
-# Walking in step costs a few numpy calls per byte position whatever the number of texts;
-# below about this many texts py3langid's own byte-by-byte walk is cheaper (inquiries of the
-# benchmark's mix, 250 bytes on average: 8 texts 1.42 ms either way, 12 texts 2.10 ms byte by
-# byte against 1.55 ms in step).
+# Walking in step costs a few numpy calls per byte position whatever the number of texts, so
+# fewer texts than this walk byte by byte as py3langid does (docs/performance.md).
 MIN_TEXTS_IN_STEP = 8
 MAX_TEXTS_IN_STEP = 1000
 

@@ -8,6 +8,8 @@ a failing test), never be reported to a sender as something wrong with their mes
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -28,3 +30,17 @@ def raised_inside(error: BaseException, library: ModuleType) -> bool:
         return False
     library_files = Path(library.__file__ or "").resolve().parent
     return frames[ours[-1] + 1].is_relative_to(library_files)
+
+
+@contextmanager
+def refused_when_failing_inside(
+    library: ModuleType, refusal: Callable[[str], Exception], what: str
+) -> Iterator[None]:
+    """Within the block, an exception raised inside `library` becomes `refusal` ("`what` cannot
+    be read (the exception's type)"); one raised in our code passes as it is."""
+    try:
+        yield
+    except Exception as error:
+        if not raised_inside(error, library):
+            raise  # a bug of ours, not the sender's
+        raise refusal(f"{what} cannot be read ({type(error).__name__})") from error

@@ -10,8 +10,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from services.intake.channels.draft import ID_HEADERS
 from services.intake.gateway import PATH
-from services.intake.normalise import ID_HEADERS
 from shared.raw import ChatTranscript, IntercomNotification, PhoneNote, VisitNote, WebForm
 from shared.vocabulary import Channel
 

@@ -42,9 +42,8 @@ class SeenMessage(SQLModel, table=True):
 
 # One channel's ids a statement, `channel = ? AND id IN (...)`: SQLite searches the primary key
 # for each, but scans all of it for a (channel, id) row-value IN, a cost that grew with every
-# message intake had seen (500 keys: 4 µs a key in an empty table, 80 µs among 100,000 rows).
-# Built once, its IN list expanded at execution: 0.3 against 0.7 ms for a batch of 12 built as
-# an ORM query each time, at the batch sizes intake reads at a few hundred inquiries a second.
+# message intake had seen. Built once, its IN list expanded at execution, because building an ORM
+# query for every batch cost more than the lookup (docs/performance.md).
 _SEEN_ON_CHANNEL = select(
     SeenMessage.channel, SeenMessage.channel_message_id, SeenMessage.claimed_by
 ).where(

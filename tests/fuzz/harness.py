@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from services.intake.encoded import holds_cpr, holds_cpr_in_bytes, mask
 from services.intake.handler import DEAD_LETTER, process_raw_batch
-from services.intake.normalise import Ignored, Normalised, Unreadable, read_message
+from services.intake.normalise import Failed, Ignored, Normalised, Refused, read_messages
 from shared.events import DeadLettered
 from shared.topics import TopicNames, raw_topic
 from tests.conftest import free_port
@@ -68,6 +68,12 @@ def _strings(value: Any) -> Iterator[str]:
 def _where(error: BaseException) -> str:
     frame = traceback.extract_tb(error.__traceback__)[-1]
     return f"{type(error).__name__} at {frame.filename.rsplit('/', 2)[-1]}:{frame.lineno}"
+
+
+def _failed_at(failure: Failed) -> str:
+    """As `_where` names an exception: its type and the innermost frame of its stack."""
+    *_, (filename, line) = re.findall(r'File "([^"]+)", line (\d+)', failure.stack) or [("?", "?")]
+    return f"{failure.error} at {filename.rsplit('/', 2)[-1]}:{line}"
 
 
 @dataclass
@@ -167,12 +173,11 @@ def normalise_one(payload: Payload, tally: Tally, *, dead_letter_every: int = 1)
     message again, through the consumer's batch)."""
     tally.sent[payload.channel.value] += 1
     started = time.perf_counter()
-    try:
-        result = read_message(payload.channel, payload.body, salt=SALT, now=NOW)
-    except Unreadable as refusal:
+    [result] = read_messages([(payload.channel, payload.body, {})], salt=SALT, now=NOW)
+    if isinstance(result, Refused):
         tally.timed(time.perf_counter() - started, payload)
         tally.outcomes["refused"] += 1
-        reason = mask(str(refusal)).text
+        reason = mask(result.reason).text
         tally.unreasoned += not reason.strip()
         if tally.outcomes["refused"] % dead_letter_every == 0:
             try:
@@ -180,9 +185,9 @@ def normalise_one(payload: Payload, tally: Tally, *, dead_letter_every: int = 1)
             except Exception as error:  # the consumer's batch would fail: a bug, counted
                 tally.crashes[f"dead letter: {_where(error)}"] += 1
         return
-    except Exception as error:
+    if isinstance(result, Failed):
         tally.timed(time.perf_counter() - started, payload)
-        tally.crashes[_where(error)] += 1
+        tally.crashes[_failed_at(result)] += 1
         return
     tally.timed(time.perf_counter() - started, payload)
     if isinstance(result, Ignored):

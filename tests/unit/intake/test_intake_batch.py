@@ -12,9 +12,10 @@ from aiokafka import ConsumerRecord
 from demo.feed import RawInquiry, load_feed
 from services.intake.handler import process_raw_batch
 from services.intake.language import load_language_model
-from services.intake.normalise import Read, Refused, Unreadable, read_message, read_messages
+from services.intake.normalise import Read, Refused, read_messages
 from shared.topics import TopicNames, raw_topic
 from tests.intake_claims import ClaimsInMemory
+from tests.intake_reading import read_one
 
 NAMES = TopicNames("batch.")
 SALT = "a-test-salt-of-some-length"
@@ -31,10 +32,7 @@ def _headers(raw: RawInquiry) -> dict[str, str]:
 
 
 def _alone(raw: RawInquiry) -> Read:
-    try:
-        return read_message(raw.channel, raw.body, salt=SALT, headers=_headers(raw), now=NOW)
-    except Unreadable as error:
-        return Refused(str(error))
+    return read_one(raw.channel, raw.body, salt=SALT, headers=_headers(raw), now=NOW)
 
 
 def test_every_message_of_a_batch_becomes_what_it_becomes_alone(feed: list[RawInquiry]) -> None:

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.intake.language import detect_language
-from services.intake.normalise import Normalised, Unreadable, read_message
+from services.intake.normalise import Normalised, Refused
 from shared.events import Inquiry
 from shared.vocabulary import Channel, ContactOutcome, Language
+from tests.intake_reading import read_one
 from tests.unit.intake.samples import pdf_with_text
 
 SALT = "a-test-salt-of-some-length"
@@ -19,7 +20,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def inquiry(channel: Channel, raw: bytes, **headers: str) -> Inquiry:
-    result = read_message(channel, raw, salt=SALT, headers=headers, now=NOW)
+    result = read_one(channel, raw, salt=SALT, headers=headers, now=NOW)
     assert isinstance(result, Normalised)
     return result.inquiry
 
@@ -70,14 +71,14 @@ def test_plain_text_visit_note_without_an_id_is_identified_by_its_bytes() -> Non
 
 
 def test_a_note_that_looks_like_json_but_is_broken_is_refused_not_read_as_text() -> None:
-    with pytest.raises(Unreadable, match="not valid JSON"):
-        read_message(Channel.PHONE, b'{"call_id": "x", "note": ', salt=SALT)
+    refused = read_one(Channel.PHONE, b'{"call_id": "x", "note": ', salt=SALT)
+    assert isinstance(refused, Refused)
+    assert "not valid JSON" in refused.reason
 
 
 def test_binary_is_refused_on_every_text_channel() -> None:
     for channel in (Channel.PHONE, Channel.IN_PERSON, Channel.LETTER):
-        with pytest.raises(Unreadable):
-            read_message(channel, b"\xff\xfe\x00\x01binary", salt=SALT)
+        assert isinstance(read_one(channel, b"\xff\xfe\x00\x01binary", salt=SALT), Refused)
 
 
 def test_chat_transcript_is_one_inquiry_of_the_citizens_words() -> None:
@@ -174,7 +175,7 @@ def test_pdf_letter_is_read_through_its_text_layer_and_kept_for_the_store() -> N
             "Jeg vil klage over afgørelsen om min hjemmehjælp.",
         ]
     )
-    result = read_message(Channel.LETTER, pdf, salt=SALT, now=NOW)
+    result = read_one(Channel.LETTER, pdf, salt=SALT, now=NOW)
     assert isinstance(result, Normalised)
     assert result.inquiry.text == "Jeg vil klage over afgørelsen om min hjemmehjælp."
     assert result.inquiry.citizen.name == "Poul Jensen"
@@ -185,10 +186,12 @@ def test_pdf_letter_is_read_through_its_text_layer_and_kept_for_the_store() -> N
 
 
 def test_pdf_without_a_text_layer_or_broken_is_refused_with_a_reason() -> None:
-    with pytest.raises(Unreadable, match="no text layer"):
-        read_message(Channel.LETTER, pdf_with_text([]), salt=SALT)
-    with pytest.raises(Unreadable, match="PDF cannot be read"):
-        read_message(Channel.LETTER, b"%PDF-1.7\n garbage", salt=SALT)
+    blank = read_one(Channel.LETTER, pdf_with_text([]), salt=SALT)
+    assert isinstance(blank, Refused)
+    assert "no text layer" in blank.reason
+    broken = read_one(Channel.LETTER, b"%PDF-1.7\n garbage", salt=SALT)
+    assert isinstance(broken, Refused)
+    assert "PDF cannot be read" in broken.reason
 
 
 def test_web_form_is_read_with_its_subject_and_profile() -> None:

@@ -9,16 +9,17 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from services.intake.normalise import Normalised, read_message
+from services.intake.normalise import Normalised
 from shared.events import CitizenProfile
 from shared.vocabulary import Channel
+from tests.intake_reading import read_one
 
 SALT = "a-test-salt-of-some-length"
 INJECTED = "karen@example.dk\r\nBcc: everyone@example.com"
 
 
 def _citizen(channel: Channel, raw: bytes) -> CitizenProfile:
-    result = read_message(channel, raw, salt=SALT)
+    result = read_one(channel, raw, salt=SALT)
     assert isinstance(result, Normalised)
     return result.inquiry.citizen
 
@@ -30,7 +31,7 @@ def test_an_injected_address_in_a_web_form_is_dropped_and_the_inquiry_kept() -> 
         "text": "Skraldet er ikke hentet.",
         "citizen": {"name": "Karen\nHolm", "email": INJECTED, "address": "Vej 1\r\n1165 Kbh"},
     }
-    result = read_message(Channel.SELF_SERVICE, json.dumps(form).encode(), salt=SALT)
+    result = read_one(Channel.SELF_SERVICE, json.dumps(form).encode(), salt=SALT)
     assert isinstance(result, Normalised)
     citizen = result.inquiry.citizen
     assert citizen.email is None
@@ -55,7 +56,7 @@ def test_an_encoded_line_break_in_the_senders_name_is_flattened() -> None:
         b"Subject: =?utf-8?q?Affald=0D=0ABcc=3A_x=40y=2Edk?=\r\nMessage-ID: <m-inject@x>\r\n"
         b"Content-Type: text/plain; charset=utf-8\r\n\r\nSkraldet er ikke hentet.\r\n"
     )
-    result = read_message(Channel.EMAIL, raw, salt=SALT)
+    result = read_one(Channel.EMAIL, raw, salt=SALT)
     assert isinstance(result, Normalised)
     assert result.inquiry.citizen.email == "karen@example.dk"
     for header_material in (result.inquiry.citizen.name, result.inquiry.subject):
@@ -96,7 +97,7 @@ def test_lines_joined_into_one_are_masked_after_they_are_joined() -> None:
         "text": "Hej",
         "citizen": {"name": "Karen 120385\t\t\t\t1234"},
     }
-    result = read_message(Channel.SELF_SERVICE, json.dumps(form).encode(), salt=SALT)
+    result = read_one(Channel.SELF_SERVICE, json.dumps(form).encode(), salt=SALT)
     assert isinstance(result, Normalised)
     assert result.inquiry.subject == "cpr [CPR]"
     assert result.inquiry.citizen.name == "Karen [CPR]"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.normalise import Ignored, Normalised, Unreadable, read_message
+from services.intake.normalise import Ignored, Normalised, Refused
 from shared.settings import REPO_ROOT
 from shared.vocabulary import Channel
+from tests.intake_reading import read_one
 
 SALT = "a-test-salt-of-some-length"
 CPYTHON = REPO_ROOT / "tests" / "data" / "cpython_email"
@@ -21,13 +22,9 @@ def _feed(folder: str) -> list[Path]:
 
 @pytest.mark.parametrize("path", sorted(CPYTHON.glob("msg_*.txt")), ids=lambda p: p.name)
 def test_cpython_email_corpus_is_normalised_or_refused_with_a_reason(path: Path) -> None:
-    try:
-        result = read_message(Channel.EMAIL, path.read_bytes(), salt=SALT)
-    except Unreadable as error:
-        reason = str(error)
-    else:
-        reason = ""
-    if reason:
+    result = read_one(Channel.EMAIL, path.read_bytes(), salt=SALT)
+    if isinstance(result, Refused):
+        reason = result.reason
         assert reason.startswith("e-mail cannot be read: ")
         assert len(reason) > len("e-mail cannot be read: ") + 10
     elif isinstance(result, Normalised):
@@ -39,9 +36,8 @@ def test_cpython_email_corpus_is_normalised_or_refused_with_a_reason(path: Path)
 def test_the_corpus_is_there_and_mostly_read() -> None:
     outcomes = {"inquiry": 0, "ignored": 0, "refused": 0}
     for path in CPYTHON.glob("msg_*.txt"):
-        try:
-            result = read_message(Channel.EMAIL, path.read_bytes(), salt=SALT)
-        except Unreadable:
+        result = read_one(Channel.EMAIL, path.read_bytes(), salt=SALT)
+        if isinstance(result, Refused):
             outcomes["refused"] += 1
             continue
         outcomes["ignored" if isinstance(result, Ignored) else "inquiry"] += 1
@@ -56,7 +52,7 @@ def test_the_corpus_is_there_and_mostly_read() -> None:
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
 def test_every_demo_feed_message_is_normalised(path: Path) -> None:
-    result = read_message(
+    result = read_one(
         Channel(path.parent.name), path.read_bytes(), salt=SALT, headers={"scan-id": path.name}
     )
     assert isinstance(result, Normalised)
@@ -65,6 +61,6 @@ def test_every_demo_feed_message_is_normalised(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _feed("malformed"), ids=lambda p: p.name)
 def test_every_malformed_demo_message_is_refused_with_a_reason(path: Path) -> None:
-    with pytest.raises(Unreadable) as refused:
-        read_message(Channel(path.name.split("-")[0]), path.read_bytes(), salt=SALT)
-    assert len(str(refused.value)) > 20
+    refused = read_one(Channel(path.name.split("-")[0]), path.read_bytes(), salt=SALT)
+    assert isinstance(refused, Refused)
+    assert len(refused.reason) > 20

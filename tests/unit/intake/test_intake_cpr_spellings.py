@@ -16,11 +16,12 @@ from aiokafka import ConsumerRecord
 from services.intake.cpr import CPR_MARKER, citizen_key, mask_bytes, redact
 from services.intake.encoded import holds_cpr_in_bytes, mask
 from services.intake.handler import DEAD_LETTER, process_raw_batch
-from services.intake.normalise import Normalised, read_message
+from services.intake.normalise import Normalised
 from shared.events import DeadLettered
 from shared.topics import TopicNames, raw_topic
 from shared.vocabulary import Channel
 from tests.intake_claims import ClaimsInMemory
+from tests.intake_reading import read_one
 
 SALT = "a-test-salt-of-some-length"
 NAMES = TopicNames("spell.")
@@ -143,7 +144,7 @@ def test_every_spelling_is_masked_in_every_field_of_an_email(spelling: str) -> N
         + "".join(f"%{b:02X}" for b in f"cpr {spelling}.pdf".encode())
         + "\r\nContent-Transfer-Encoding: base64\r\n\r\naGVq\r\n--B--\r\n"
     ).encode()
-    published = _published(read_message(Channel.EMAIL, raw, salt=SALT))
+    published = _published(read_one(Channel.EMAIL, raw, salt=SALT))
     _has_no_cpr(published)
     assert CPR_MARKER in json.loads(published)["text"]
 
@@ -154,14 +155,14 @@ def test_a_quoted_printable_body_split_by_a_soft_line_break_is_masked() -> None:
         b"Mit cpr er 1203=\r\n85-1234 tak\r\n",
         "quoted-printable",
     )
-    published = _published(read_message(Channel.EMAIL, raw, salt=SALT))
+    published = _published(read_one(Channel.EMAIL, raw, salt=SALT))
     _has_no_cpr(published)
 
 
 def test_a_body_left_encoded_by_an_unknown_transfer_encoding_is_masked() -> None:
     body = base64.encodebytes(b"Mit cpr er 120385-1234")
     raw = _mail("From: a@example.dk\r\nSubject: sag\r\n", body, "x-unknown")
-    _has_no_cpr(_published(read_message(Channel.EMAIL, raw, salt=SALT)))
+    _has_no_cpr(_published(read_one(Channel.EMAIL, raw, salt=SALT)))
 
 
 def test_json_escapes_in_a_web_form_are_masked_and_key_the_citizen() -> None:
@@ -169,7 +170,7 @@ def test_json_escapes_in_a_web_form_are_masked_and_key_the_citizen() -> None:
         b'{"submission_id": "f-1", "text": "Mit cpr er '
         b'\\u0031\\u0032\\u0030\\u0033\\u0038\\u0035\\u2013\\u0031\\u0032\\u0033\\u0034"}'
     )
-    result = read_message(Channel.SELF_SERVICE, form, salt=SALT)
+    result = read_one(Channel.SELF_SERVICE, form, salt=SALT)
     _has_no_cpr(_published(result))
     assert isinstance(result, Normalised)
     assert result.inquiry.citizen_key == citizen_key(DIGITS, SALT)
@@ -228,7 +229,7 @@ def test_masked_bytes_keep_every_other_byte() -> None:
 
 def test_a_decoded_view_that_replaces_the_text_is_printable() -> None:
     form = json.dumps({"submission_id": "f-esc", "text": "cpr 120385\\u002d1234 \\ud800 \\u0000"})
-    result = read_message(Channel.SELF_SERVICE, form.encode(), salt=SALT)
+    result = read_one(Channel.SELF_SERVICE, form.encode(), salt=SALT)
     assert isinstance(result, Normalised)
     assert result.inquiry.text.startswith(f"cpr {CPR_MARKER}")
     result.inquiry.model_dump_json()  # lone surrogates would not serialise

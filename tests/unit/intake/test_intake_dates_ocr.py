@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.intake.dates import find_dates
+from services.intake.channels.dates import find_dates
 
 
 def test_ocr_letters_read_as_digits() -> None:

@@ -3,13 +3,16 @@ threads, and the automatic messages that are counted but not triaged."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
 
-from services.intake.mime import UnreadableEmail, html_to_text, parse_email, split_new_text
-from services.intake.normalise import Ignored, Normalised, read_message
+from services.intake.channels.draft import Unreadable
+from services.intake.channels.email import html_to_text, read_email, split_new_text
+from services.intake.normalise import Ignored, Normalised
 from shared.vocabulary import Channel, Language
+from tests.intake_reading import read_one
 from tests.unit.intake.samples import email_message
 
 SALT = "a-test-salt-of-some-length"
@@ -17,7 +20,7 @@ SALT = "a-test-salt-of-some-length"
 
 def read(message: EmailMessage | bytes) -> Normalised:
     raw = message if isinstance(message, bytes) else message.as_bytes()
-    result = read_message(Channel.EMAIL, raw, salt=SALT)
+    result = read_one(Channel.EMAIL, raw, salt=SALT)
     assert isinstance(result, Normalised)
     return result
 
@@ -146,7 +149,7 @@ def test_replies_share_the_thread_key_of_the_first_message() -> None:
 
 def test_auto_replies_and_delivery_reports_are_recognised_not_triaged() -> None:
     auto = email_message("Jeg er på ferie til 1. december.", Auto_Submitted="auto-replied")
-    result = read_message(Channel.EMAIL, auto.as_bytes(), salt=SALT)
+    result = read_one(Channel.EMAIL, auto.as_bytes(), salt=SALT)
     assert isinstance(result, Ignored)
     assert result.why == "auto_reply"
 
@@ -156,7 +159,7 @@ def test_auto_replies_and_delivery_reports_are_recognised_not_triaged() -> None:
         b"--B\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
         b"--B\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n--B--\r\n"
     )
-    result = read_message(Channel.EMAIL, report, salt=SALT)
+    result = read_one(Channel.EMAIL, report, salt=SALT)
     assert isinstance(result, Ignored)
     assert result.why == "delivery_report"
 
@@ -180,5 +183,5 @@ def test_parse_refuses_what_is_not_an_email_with_a_reason() -> None:
         (b"X-Custom: 1\r\n\r\nbody", "not an e-mail"),
         (b"From: a@example.dk\r\nSubject: tomt\r\n\r\n", "no readable text"),
     ]:
-        with pytest.raises(UnreadableEmail, match=reason):
-            parse_email(raw)
+        with pytest.raises(Unreadable, match=reason):
+            read_email(raw, datetime.now(UTC))

@@ -10,7 +10,7 @@ import json
 import httpx
 import pytest
 
-from services.intake.mime import parse_email
+from services.intake.channels.email import read_email
 from shared.vocabulary import Channel
 from tests.unit.intake.gateway_app import AUTHORISED, Published, gateway_app
 from tests.unit.intake.samples import pdf_with_text
@@ -97,4 +97,4 @@ def test_a_bug_of_ours_in_the_email_reader_surfaces_and_is_not_a_refusal() -> No
     mail = b"From: a@example.dk\r\nDate: Mon, 2 Nov 2026 10:00:00 +0100\r\nSubject: s\r\n\r\nHej"
     not_a_time = "2026-11-02"  # a caller's mistake: `now` must be a datetime
     with pytest.raises(TypeError):
-        parse_email(mail, now=not_a_time)  # type: ignore[arg-type]
+        read_email(mail, not_a_time)  # type: ignore[arg-type]

@@ -15,9 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.intake import cpr, dates, encoded, letters, mime, normalise, notes
-from services.intake.normalise import Normalised, Unreadable, read_message
+from services.intake import canonical, cpr, encoded
+from services.intake.channels import dates, email, letter, notes
+from services.intake.normalise import Normalised, Refused
 from shared.vocabulary import Channel
+from tests.intake_reading import read_one
 from tests.unit.intake.deadline import finishes_within
 
 SALT = "a-test-salt-of-some-length"
@@ -47,7 +49,7 @@ def _token(unit: str, size: int) -> str:
 
 
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    modules: list[ModuleType] = [cpr, dates, encoded, letters, mime, normalise, notes]
+    modules: list[ModuleType] = [canonical, cpr, dates, email, encoded, letter, notes]
     return [
         (f"{m.__name__.rsplit('.', 1)[-1]}.{name}", value)
         for m in modules
@@ -58,7 +60,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 def test_the_sweep_finds_intakes_patterns() -> None:
     names = {name for name, _ in _patterns()}
-    assert {"notes.EMAIL", "notes.PHONE", "letters._POSTCODE", "cpr._CPR"} <= names
+    assert {"notes.EMAIL", "notes.PHONE", "letter._POSTCODE", "cpr._CPR"} <= names
 
 
 @pytest.mark.parametrize(("name", "pattern"), _patterns(), ids=[n for n, _ in _patterns()])
@@ -109,12 +111,9 @@ def test_a_megabyte_token_is_normalised_within_a_generous_bound(
 ) -> None:
     raw = CARRIERS[channel](f"Tlf: 21 43 65 87\nDato: 1. nov 2026\n{_token(unit, MEGABYTE)}")
 
-    def read() -> Normalised | Unreadable:
-        try:
-            result = read_message(channel, raw, salt=SALT)
-        except Unreadable as refusal:
-            return refusal
-        assert isinstance(result, Normalised)
+    def read() -> Normalised | Refused:
+        result = read_one(channel, raw, salt=SALT)
+        assert isinstance(result, Normalised | Refused)
         return result
 
     finishes_within(60, read)
@@ -127,4 +126,4 @@ _PLAIN_POSTCODE = re.compile(r"(?<!\d)(?:DK-?)?\d{4}\s*,?\s+[A-ZÆØÅ][\wæøå
 @settings(max_examples=1_000, deadline=None)
 @given(st.text(alphabet="1234 ,A\tæ.DK-!x", max_size=16))
 def test_the_postcode_line_is_found_as_the_plain_pattern_finds_it(line: str) -> None:
-    assert letters.is_postcode_line(line) == bool(_PLAIN_POSTCODE.search(line))
+    assert letter.is_postcode_line(line) == bool(_PLAIN_POSTCODE.search(line))

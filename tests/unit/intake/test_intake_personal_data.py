@@ -9,9 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from services.intake.cpr import CPR_MARKER, mask_bytes, redact
-from services.intake.normalise import Normalised, read_message
+from services.intake.normalise import Normalised
 from services.intake.settings import IntakeSettings
 from shared.vocabulary import Channel
+from tests.intake_reading import read_one
 from tests.unit.intake.samples import email_message
 
 SALT = "a-test-salt-of-some-length"
@@ -26,7 +27,7 @@ def test_cpr_in_every_field_of_an_email_is_masked_and_keys_the_citizen() -> None
         message_id=f"<{CPR}@example.dk>",
     )
     message.add_attachment(b"x", maintype="text", subtype="plain", filename=f"cpr {CPR}.txt")
-    result = read_message(Channel.EMAIL, message.as_bytes(), salt=SALT)
+    result = read_one(Channel.EMAIL, message.as_bytes(), salt=SALT)
     assert isinstance(result, Normalised)
     published = result.inquiry.model_dump_json()
     assert "120385" not in published
@@ -38,13 +39,13 @@ def test_cpr_in_every_field_of_an_email_is_masked_and_keys_the_citizen() -> None
 
 
 def test_the_same_cpr_on_two_channels_gives_the_same_citizen_key() -> None:
-    mail = read_message(Channel.EMAIL, email_message(f"Mit cpr: {CPR}").as_bytes(), salt=SALT)
+    mail = read_one(Channel.EMAIL, email_message(f"Mit cpr: {CPR}").as_bytes(), salt=SALT)
     note = json.dumps({"call_id": "c1", "note": "Borger med cpr 1203851234 ringer."}).encode()
-    call = read_message(Channel.PHONE, note, salt=SALT)
+    call = read_one(Channel.PHONE, note, salt=SALT)
     assert isinstance(mail, Normalised)
     assert isinstance(call, Normalised)
     assert mail.inquiry.citizen_key == call.inquiry.citizen_key is not None
-    other_salt = read_message(Channel.PHONE, note, salt="another-salt-entirely")
+    other_salt = read_one(Channel.PHONE, note, salt="another-salt-entirely")
     assert isinstance(other_salt, Normalised)
     assert other_salt.inquiry.citizen_key != call.inquiry.citizen_key
 

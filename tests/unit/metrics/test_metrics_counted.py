@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from demo.feed import load_feed
-from services.intake.normalise import normalise
+from services.intake.normalise import Normalised, read_messages
 from services.metrics.counted import COUNTED
 from services.metrics.settings import DEFAULT_DEAD_LETTER_REASONS
 from services.metrics.tally import ReasonCategories, Tally, read_events
@@ -25,7 +25,6 @@ from shared.events import (
     DeadLettered,
     Decision,
     Envelope,
-    Inquiry,
     InquiryReceived,
     InquiryTriaged,
     Reason,
@@ -84,12 +83,11 @@ def _feed_events() -> list[Envelope]:
                 )
             )
             continue
-        scan = dict(raw.headers).get("scan-id")
-        inquiry = normalise(
-            raw.channel, raw.body, salt="test", scan_id=scan.decode() if scan else None
-        )
-        if not isinstance(inquiry, Inquiry):
+        headers = {k: v.decode() for k, v in raw.headers}
+        [read] = read_messages([(raw.channel, raw.body, headers)], salt="test")
+        if not isinstance(read, Normalised):
             continue
+        inquiry = read.inquiry
         received = InquiryReceived.caused_by(
             None, producer="intake", inquiry_id=uuid.uuid4(), payload=inquiry
         )

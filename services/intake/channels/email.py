@@ -1,4 +1,5 @@
-"""E-mail from RFC 5322 bytes, with the standard library's `email` package (policy default).
+"""The e-mail channel: RFC 5322 bytes as a draft inquiry, with the standard library's `email`
+package (policy default).
 
 The body is the text/plain part when there is one, else the HTML part made readable by a real
 HTML parser; quoted earlier messages and the signature are kept apart from the new words;
@@ -11,7 +12,6 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.headerregistry import BaseHeader, HeaderRegistry
@@ -19,21 +19,21 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
-from services.intake.library_failure import raised_inside
+from services.intake.channels.draft import Draft, Ignored, Original, Unreadable
+from services.intake.library_failure import raised_inside, refused_when_failing_inside
+from shared.events import Attachment
+from shared.raw import CitizenAsSent
+from shared.vocabulary import Channel
 
 MAX_ATTACHMENTS = 100
 _BLANK_LINES = re.compile(r"\n{3,}")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
-class UnreadableEmail(ValueError):
-    pass
-
-
 class _ParsedOnce(HeaderRegistry):
     """`email.headerregistry` parses a header again on every access (a message's Content-Type
-    about a dozen times while its body is found: 70 % of the parse time, measured). Parsed
-    headers are read-only, so one parse serves every access and every message with that line."""
+    about a dozen times while its body is found; docs/intake.md, "Speed"). Parsed headers are
+    read-only, so one parse serves every access and every message with that line."""
 
     _MAX_ENTRIES = 4096
     _MAX_VALUE = 1000  # long, unique values (References) gain nothing from the cache
@@ -55,31 +55,6 @@ class _ParsedOnce(HeaderRegistry):
 
 
 POLICY = policy.default.clone(header_factory=_ParsedOnce())
-
-
-@dataclass(frozen=True)
-class AttachedFile:
-    filename: str | None
-    content_type: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-
-@dataclass
-class ParsedEmail:
-    message_id: str
-    thread_root: str
-    sender_name: str | None
-    sender_address: str | None
-    subject: str | None
-    sent_at: datetime | None
-    text: str
-    quoted_text: str | None
-    attachments: list[AttachedFile] = field(default_factory=list)
-    automatic: str | None = None  # "auto_reply" or "delivery_report": not an inquiry
 
 
 class _TextOfHtml(HTMLParser):
@@ -278,8 +253,9 @@ def _automatic(message: Message) -> str | None:
     return None
 
 
-def _attachments(message: EmailMessage) -> list[AttachedFile]:
-    files: list[AttachedFile] = []
+def _attachments(message: EmailMessage) -> list[tuple[str | None, Original]]:
+    """Each attachment's file name and its bytes for intake's store."""
+    files: list[tuple[str | None, Original]] = []
     for part in message.iter_attachments():
         if len(files) >= MAX_ATTACHMENTS:
             break
@@ -294,7 +270,8 @@ def _attachments(message: EmailMessage) -> list[AttachedFile]:
             if not raised_inside(error, email):
                 raise
             filename = None
-        files.append(AttachedFile(filename, _printable(part.get_content_type()), data))
+        digest = hashlib.sha256(data).hexdigest()
+        files.append((filename, Original(digest, _printable(part.get_content_type()), data)))
     return files
 
 
@@ -337,27 +314,26 @@ def _ids(message: Message) -> tuple[str, str | None]:
     return message_id, root
 
 
-def parse_email(raw: bytes, *, now: datetime | None = None) -> ParsedEmail:
+def _unreadable(why: str) -> Unreadable:
+    return Unreadable(f"e-mail cannot be read: {why}")
+
+
+def read_email(raw: bytes, now: datetime) -> Draft | Ignored:
+    """The message as a draft inquiry, or `Ignored` when it is an auto-reply or a delivery
+    report; `Unreadable` with the reason when it is no e-mail."""
     if not raw.strip():
-        raise UnreadableEmail("the message is empty")
-    try:
+        raise _unreadable("the message is empty")
+    # The standard library fails on a few malformed MIME structures.
+    with refused_when_failing_inside(email, _unreadable, "the MIME structure"):
         message = message_from_bytes(raw, policy=POLICY)
         if not message.keys():
-            raise UnreadableEmail("no RFC 5322 header block was found")
+            raise _unreadable("no RFC 5322 header block was found")
         if not {k.lower() for k in message} & {"from", "message-id", "subject", "date"}:
-            raise UnreadableEmail("no From, Subject, Date or Message-ID header: not an e-mail")
-        return _read(message, raw, now or datetime.now(UTC))
-    except UnreadableEmail:
-        raise
-    except Exception as error:  # the stdlib fails on a few malformed MIME structures
-        if not raised_inside(error, email):
-            raise  # a bug of ours, not the sender's
-        raise UnreadableEmail(
-            f"the MIME structure cannot be read ({type(error).__name__})"
-        ) from error
+            raise _unreadable("no From, Subject, Date or Message-ID header: not an e-mail")
+        return _read(message, raw, now)
 
 
-def _read(message: EmailMessage, raw: bytes, now: datetime) -> ParsedEmail:
+def _read(message: EmailMessage, raw: bytes, now: datetime) -> Draft | Ignored:
     message_id, root = _ids(message)
     if not message_id:
         # Without a Message-ID the bytes themselves identify the message.
@@ -367,17 +343,29 @@ def _read(message: EmailMessage, raw: bytes, now: datetime) -> ParsedEmail:
     if not text and quoted:
         text, quoted = quoted, None  # forwarded without a word of one's own: that is the matter
     if not text and automatic is None:
-        raise UnreadableEmail("the e-mail has no readable text (no text/plain or text/html body)")
+        raise _unreadable("the e-mail has no readable text (no text/plain or text/html body)")
     name, address = _sender(message)
-    return ParsedEmail(
+    subject = _header(message, "Subject")
+    sent_at = _sent_at(message, now)
+    if automatic is not None:
+        return Ignored(Channel.EMAIL, message_id, automatic)
+    files = _attachments(message)
+    return Draft(
         message_id=message_id,
-        thread_root=root or message_id,
-        sender_name=name,
-        sender_address=address,
-        subject=_header(message, "Subject"),
-        sent_at=_sent_at(message, now),
+        thread=root or message_id,
         text=text,
-        quoted_text=quoted,
-        attachments=_attachments(message) if automatic is None else [],
-        automatic=automatic,
+        received_at=sent_at.astimezone(UTC) if sent_at else now,
+        citizen=CitizenAsSent(name=name, email=address),
+        subject=subject,
+        quoted=quoted,
+        attachments=[
+            Attachment(
+                filename=filename,
+                content_type=o.content_type,
+                size_bytes=len(o.data),
+                sha256=o.sha256,
+            )
+            for filename, o in files
+        ],
+        originals=[o for _, o in files],
     )

@@ -1,4 +1,5 @@
-"""Letters as the scanning service delivers them: OCR text, or a PDF with a text layer.
+"""The letter channel: the scanning service's OCR text, or a PDF with a text layer, whose bytes
+are kept in intake's store.
 
 A letter has, in order and each optional: the scanning stamp ("MODTAGET 19. NOV. 2026"),
 the sender block (name, street, postcode and town, maybe a phone line), the place-and-date
@@ -7,15 +8,28 @@ line, and the body. OCR noise (stray marks at line ends, O read for 0) is tolera
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from services.intake.dates import find_dates
-from services.intake.library_failure import raised_inside
-from services.intake.notes import EMAIL, PHONE
+from services.intake.channels.dates import find_dates
+from services.intake.channels.draft import (
+    ID_HEADERS,
+    Draft,
+    Original,
+    Unreadable,
+    bytes_id,
+    plain_text,
+)
+from services.intake.channels.notes import EMAIL, PHONE
+from services.intake.library_failure import refused_when_failing_inside
+from shared.events import Attachment
+from shared.raw import CitizenAsSent
+from shared.vocabulary import Channel
 
 PDF_MAGIC = b"%PDF-"
 MAX_PDF_PAGES = 50  # a letter; a larger file is not read whole on the hot path
@@ -33,10 +47,6 @@ _AUTHORITY = re.compile(r"kommune|forvaltning|borgerservice", re.IGNORECASE)
 # Marks OCR leaves at the edges of lines: quotes, bullets, broken bars, guillemets.
 _EDGE_NOISE = "'`´·•¦|»«,;:~"
 _INNER_NOISE = re.compile(r"\s[¦|·•»«`´]+(?=\s)|(?<=\w)¦")
-
-
-class UnreadableLetter(ValueError):
-    pass
 
 
 @dataclass
@@ -150,6 +160,10 @@ def parse_letter(text: str, *, default_year: int) -> ParsedLetter:
     return ParsedLetter(name, address, phone, email, date_line, written_on, body)
 
 
+def _unreadable(why: str) -> Unreadable:
+    return Unreadable(f"letter cannot be read: {why}")
+
+
 def pdf_text(raw: bytes) -> str:
     """The text layer of a PDF letter, page by page, by pypdf."""
     import pypdf
@@ -157,18 +171,49 @@ def pdf_text(raw: bytes) -> str:
 
     # pypdf logs every repaired defect at WARNING; a scanner's PDF has many, none is ours to fix.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
+    # A damaged file fails in pypdf in many ways.
+    with refused_when_failing_inside(pypdf, _unreadable, "the PDF"):
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableLetter("the PDF is encrypted with a password")
+            raise _unreadable("the PDF is encrypted with a password")
         pages = reader.pages[:MAX_PDF_PAGES]
         text = "\n".join(page.extract_text() or "" for page in pages)
-    except UnreadableLetter:
-        raise
-    except Exception as error:  # a damaged file fails in pypdf in many ways
-        if not raised_inside(error, pypdf):
-            raise  # a bug of ours, not the sender's
-        raise UnreadableLetter(f"the PDF cannot be read ({type(error).__name__})") from error
     if not text.strip():
-        raise UnreadableLetter("the PDF has no text layer (a scanned image): it needs OCR first")
+        raise _unreadable("the PDF has no text layer (a scanned image): it needs OCR first")
     return text
+
+
+def read_letter(raw: bytes, headers: Mapping[str, str], now: datetime) -> Draft:
+    message_id = headers.get(ID_HEADERS[Channel.LETTER]) or bytes_id(raw)
+    originals: list[Original] = []
+    attachments: list[Attachment] = []
+    if raw.startswith(PDF_MAGIC):
+        ocr = pdf_text(raw)
+        digest = hashlib.sha256(raw).hexdigest()
+        originals.append(Original(digest, "application/pdf", raw))
+        attachments.append(
+            Attachment(
+                filename=message_id,
+                content_type="application/pdf",
+                size_bytes=len(raw),
+                sha256=digest,
+            )
+        )
+    else:
+        ocr = plain_text(raw, "letter")
+    letter = parse_letter(ocr, default_year=now.year)
+    return Draft(
+        message_id=message_id,
+        thread=message_id,
+        text=letter.text,
+        received_at=now,
+        citizen=CitizenAsSent(
+            name=letter.sender_name,
+            address=letter.sender_address,
+            phone=letter.sender_phone,
+            email=letter.sender_email,
+        ),
+        letter_date=letter.written_on,
+        attachments=attachments,
+        originals=originals,
+    )

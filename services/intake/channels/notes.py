@@ -1,4 +1,6 @@
-"""A phone or visit note pasted as plain text by an agent: what can be taken from it is taken.
+"""The phone and in-person channels: an agent's note of a call or a visit, as the contact
+centre's system sends it (JSON, `shared/raw.py`) or as an agent pasted it as plain text, from
+which what can be taken is taken.
 
 Labelled lines ("Agent: agent-04", "Udfald: besked taget", "Varighed: 4 min", "Tlf: 22 31 40 55")
 are read as fields; from the rest, the first phone number and e-mail address become the
@@ -9,11 +11,22 @@ contact happened. Every other line is the note. docs/intake.md shows an example.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 
-from services.intake.dates import find_dates
-from shared.vocabulary import ContactOutcome
+from services.intake.channels.dates import find_dates
+from services.intake.channels.draft import (
+    ID_HEADERS,
+    Draft,
+    bytes_id,
+    json_document,
+    merged,
+    plain_text,
+    validated,
+)
+from shared.raw import CitizenAsSent, PhoneNote, VisitNote
+from shared.vocabulary import Channel, ContactOutcome
 
 try:
     from zoneinfo import ZoneInfo
@@ -156,3 +169,44 @@ def parse_plain_note(text: str, *, now: datetime) -> PlainNote:
         note.email = email[0]
     note.text = body
     return note
+
+
+def read_agent_note(
+    channel: Channel, raw: bytes, headers: Mapping[str, str], now: datetime
+) -> Draft:
+    if raw.lstrip()[:1] in (b"{", b"["):
+        note: PhoneNote | VisitNote
+        if channel is Channel.PHONE:
+            note = validated(PhoneNote, json_document(raw, channel), channel)
+            message_id = note.call_id
+        else:
+            note = validated(VisitNote, json_document(raw, channel), channel)
+            message_id = note.visit_id
+        c = note.caller
+        return Draft(
+            message_id=message_id,
+            thread=message_id,
+            text=note.note,
+            received_at=note.received_at or now,
+            citizen=merged(
+                note.citizen, name=c.name, phone=c.phone, email=c.email, address=c.address
+            ),
+            agent=note.agent,
+            outcome=note.outcome,
+            duration_seconds=note.duration_seconds,
+        )
+    what = "phone note" if channel is Channel.PHONE else "visit note"
+    plain = parse_plain_note(plain_text(raw, what), now=now)
+    message_id = headers.get(ID_HEADERS[channel]) or bytes_id(raw)
+    return Draft(
+        message_id=message_id,
+        thread=message_id,
+        text=plain.text,
+        received_at=plain.contacted_at or now,
+        citizen=CitizenAsSent(
+            name=plain.name, phone=plain.phone, email=plain.email, address=plain.address
+        ),
+        agent=plain.agent,
+        outcome=plain.outcome,
+        duration_seconds=plain.duration_seconds,
+    )
