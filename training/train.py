@@ -31,6 +31,7 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from services.triage.catalogue import Catalogue
+from services.triage.labelled import LabelledInquiry
 from services.triage.model import (
     ModelClassifier,
     TriageModel,
@@ -44,7 +45,6 @@ from training.evaluation import (
     DEMO_FEED,
     EVALUATION_SET,
     REPO,
-    Labelled,
     corpus_rows,
     demo_feed,
     evaluate,
@@ -116,7 +116,7 @@ EVALUATION_SET_TARGETS = {
 }
 
 
-def model_version(corpus: bytes, corrections: Sequence[Labelled], catalogue: bytes) -> str:
+def model_version(corpus: bytes, corrections: Sequence[LabelledInquiry], catalogue: bytes) -> str:
     digest = hashlib.sha256()
     digest.update(corpus)
     digest.update(json.dumps([c.__dict__ for c in corrections], sort_keys=True).encode())
@@ -145,7 +145,7 @@ def _calibrated(head: str, folds: list[tuple[np.ndarray, np.ndarray]]) -> Any:
 
 
 def fit(
-    train: Sequence[Labelled],
+    train: Sequence[LabelledInquiry],
     groups: Sequence[str],
     catalogue: Catalogue,
     *,
@@ -211,7 +211,9 @@ def fit(
     return model
 
 
-def _rule_input_heads(x: Any, train: Sequence[Labelled], groups: np.ndarray) -> dict[str, Any]:
+def _rule_input_heads(
+    x: Any, train: Sequence[LabelledInquiry], groups: np.ndarray
+) -> dict[str, Any]:
     """Per rule input, a calibrated classifier of "holds", fitted on the lines that label it
     (caseworkers' corrections do not)."""
     p = PARAMETERS["rule_inputs"]
@@ -258,7 +260,7 @@ def words_and_chars(model: TriageModel) -> int:
 
 
 def _service_centroids(
-    x: Any, train: Sequence[Labelled], *, n_text: int
+    x: Any, train: Sequence[LabelledInquiry], *, n_text: int
 ) -> tuple[tuple[str, ...], Any]:
     """Per service, the mean n-gram weights of its training texts, its strongest few hundred
     kept (single precision): enough to tell a department's services apart, a few hundred kB."""
@@ -296,7 +298,7 @@ def _heads(
 
 
 def choose_threshold(
-    classifier: ModelClassifier, validation: Sequence[Labelled]
+    classifier: ModelClassifier, validation: Sequence[LabelledInquiry]
 ) -> tuple[float, list[dict[str, float]]]:
     """The lowest confidence whose decided validation inquiries reach the target accuracy,
     abstaining on at most the budget; the coverage curve for the report."""
@@ -334,7 +336,7 @@ def choose_threshold(
 
 
 def choose_rule_input_levels(
-    classifier: ModelClassifier, validation: Sequence[Labelled]
+    classifier: ModelClassifier, validation: Sequence[LabelledInquiry]
 ) -> dict[str, float]:
     """Per rule input, the probability either way from which its judgement is acted on: the
     lowest at which the acted-on validation judgements reach the target accuracy, within the
