@@ -1,9 +1,14 @@
 """The evaluation report of `make train`: report.json (every figure), report.md (for people) and
-reliability.png (calibration), all byte-identical for the same model."""
+reliability.png (calibration), all byte-identical for the same model.
+
+    python -m training.report [DIR]   # report.md and reliability.png again from DIR/report.json
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -310,3 +315,25 @@ def reliability_plot(report: dict[str, Any], path: Path) -> None:
     figure_.tight_layout()
     figure_.savefig(path, metadata={"Software": None})
     plt.close(figure_)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.report",
+        description="Write report.md and reliability.png again from a report.json.",
+    )
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parent / "report",
+        help="the folder of report.json (default: training/report)",
+    )
+    args = parser.parse_args(argv)
+    report = json.loads((args.directory / "report.json").read_text(encoding="utf-8"))
+    write_report(report, args.directory)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
