@@ -78,7 +78,7 @@ def _inference(inquiries: Sequence[Any], out: dict[str, Any]) -> None:
         measure = _service("benchmarks.triage_inference", "measure")
     except (ImportError, AttributeError):
         settings = _service("services.triage.settings", "TriageSettings")()
-        classifier = _service("services.triage.loading", "load_classifier")(settings)
+        classifier = _service("services.triage.classifier", "load_classifier")(settings)
         out["triage_inference"] = {
             "model": getattr(classifier, "version", "?"),
             "single_us_per_inquiry": per_item_us(
@@ -102,7 +102,7 @@ def _inference(inquiries: Sequence[Any], out: dict[str, Any]) -> None:
 def _reply(inquiries: Sequence[Any], out: dict[str, Any]) -> None:
     """Reply planning per triaged inquiry: the planner as the reply service calls it."""
     triage_settings = _service("services.triage.settings", "TriageSettings")()
-    classifier = _service("services.triage.loading", "load_classifier")(triage_settings)
+    classifier = _service("services.triage.classifier", "load_classifier")(triage_settings)
     decisions = _service("services.triage.decide", "decide_batch")(
         inquiries, classifier, triage_settings
     )

@@ -1,7 +1,7 @@
 """`make train`: rebuild the shipped triage model and its evaluation report, deterministically.
 
-    python -m training.train                 # corpus + stored corrections -> model + report
-    python -m training.train --no-corrections
+    python -m training.train                     # corpus + stored corrections -> model + report
+    python -m training.train --corrections none  # the corpus alone
 
 Fits on the corpus's train split (and caseworkers' corrections), chooses the abstain threshold on
 the validation split only, and reports on the test split, which is never used for fitting or
@@ -30,16 +30,13 @@ from sklearn.model_selection import GroupKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
+from services.triage.artifact import TriageModel, catalogue_sha
 from services.triage.catalogue import Catalogue
+from services.triage.citizen_words import citizen_words
+from services.triage.classifier import ModelClassifier
+from services.triage.features import confidence_features, fitted_features
 from services.triage.labelled import LabelledInquiry
-from services.triage.model import (
-    ModelClassifier,
-    TriageModel,
-    catalogue_sha,
-    confidence_features,
-)
 from services.triage.settings import TriageSettings
-from services.triage.wording import citizen_words
 from training.evaluation import (
     CORPUS,
     DEMO_FEED,
@@ -57,10 +54,12 @@ REPORT_DIR = REPO / "training" / "report"
 # The code that turns words into features and probabilities: part of the version too.
 CODE = [
     REPO / "training" / "train.py",
-    REPO / "services" / "triage" / "model.py",
+    REPO / "services" / "triage" / "artifact.py",
+    REPO / "services" / "triage" / "classifier.py",
+    REPO / "services" / "triage" / "reasons.py",
     REPO / "services" / "triage" / "features.py",
     REPO / "services" / "triage" / "heads.py",
-    REPO / "services" / "triage" / "wording.py",
+    REPO / "services" / "triage" / "citizen_words.py",
     REPO / "services" / "triage" / "catalogue.py",
 ]
 # What turns probabilities into the report's reply channels: part of what the report states.
@@ -183,7 +182,7 @@ def fit(
         abstain_below=0.0,
         catalogue_sha=catalogue_digest,
     )
-    x = model.features(catalogue, prepared)
+    x = fitted_features(model, catalogue, prepared)
     model.service_ids, model.service_centroids = _service_centroids(
         x, train, n_text=words_and_chars(model)
     )
@@ -359,8 +358,15 @@ def choose_rule_input_levels(
     return levels
 
 
+def _step(what: str) -> None:
+    print(f"train: {what}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.train")
+    parser = argparse.ArgumentParser(
+        prog="python -m training.train",
+        description="Fit the triage model on the corpus and corrections; write it and its report.",
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--model", type=Path, default=TriageSettings().model_path)
     parser.add_argument("--report", type=Path, default=REPORT_DIR)
@@ -376,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.corrections import load_corrections
 
     settings = TriageSettings()
+    _step(f"reading {args.corpus.name} and the corrections ({args.corrections})")
     catalogue = Catalogue.from_file(settings.catalogue_path)
     rows = corpus_rows(args.corpus)
     corrections = load_corrections(args.corrections, settings)
@@ -388,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     version = model_version(
         args.corpus.read_bytes(), corrections, settings.catalogue_path.read_bytes()
     )
+    _step(f"fitting {version} on {len(train)} inquiries ({len(corrections)} corrections)")
     model = fit(
         train,
         groups,
@@ -395,11 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         version=version,
         catalogue_digest=catalogue_sha(settings.catalogue_path),
     )
+    _step(f"choosing the abstain threshold and rule-input levels on {len(validation)} inquiries")
     classifier = ModelClassifier(model, catalogue)
     threshold, curve = choose_threshold(classifier, validation)
     model.abstain_below = threshold
     model.rule_input_sure = choose_rule_input_levels(classifier, validation)
     classifier = ModelClassifier(model, catalogue)
+    _step("evaluating on the evaluation set, the validation and test splits and the demo feed")
     demo, skipped = demo_feed(Path(args.demo_feed)) if args.demo_feed != "none" else ([], [])
     model.facts = {
         "train_lines": len(train) - len(corrections),
@@ -421,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         "test": evaluate(classifier, test, settings),
         "demo_feed": {**evaluate(classifier, demo, settings), "skipped": skipped},
     }
+    _step(f"writing {args.model} and {args.report}")
     args.model.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.model)
     report["artifact"] = {
