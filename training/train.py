@@ -48,7 +48,7 @@ from training.evaluation import (
     evaluation_set,
     labelled,
 )
-from training.report import write_report
+from training.report import headline, write_report
 
 REPORT_DIR = REPO / "training" / "report"
 # The code that turns words into features and probabilities: part of the version too.
@@ -440,22 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": args.model.stat().st_size,
     }
     write_report(report, args.report)
-    test_figures = report["test"]
-    held_out = report["evaluation_set"]
-    print(
-        f"{version}: evaluation set complexity macro-F1 {held_out['complexity']['macro_f1']:.3f}, "
-        f"department accuracy {held_out['department']['accuracy']:.3f}, reply channel "
-        f"{held_out['rule_inputs']['reply_channel']['accuracy']:.3f}, "
-        f"abstain {held_out['abstain_rate']:.3f}, ECE {held_out['calibration']['ece']:.3f}"
-    )
-    print(
-        f"{version}: test complexity macro-F1 {test_figures['complexity']['macro_f1']:.3f}, "
-        f"department accuracy {test_figures['department']['accuracy']:.3f}, "
-        f"abstain {test_figures['abstain_rate']:.3f}, ECE {test_figures['calibration']['ece']:.3f}"
-        f"; demo feed {report['demo_feed'].get('complexity', {}).get('macro_f1', 0):.3f} / "
-        f"{report['demo_feed'].get('department', {}).get('accuracy', 0):.3f} / "
-        f"{report['demo_feed'].get('abstain_rate', 0):.3f}"
-    )
+    print(headline(report))
     return 0
 
 
