@@ -21,8 +21,8 @@ from services.reply.business_hours import BusinessCalendar
 from services.reply.planner import CannotPlan, plan_reply
 from services.reply.settings import ReplySettings
 from services.reply.templates import ReplyTemplates
+from services.triage.classifier import load_classifier
 from services.triage.decide import decide_batch
-from services.triage.loading import load_classifier
 from services.triage.settings import TriageSettings
 from shared.events import Inquiry, InquiryReceived, InquiryTriaged
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 
+from services.triage.classifier import load_classifier
 from services.triage.handler import triage_batch
-from services.triage.loading import load_classifier
 from services.triage.settings import TriageSettings
 from shared.events import CitizenProfile, Inquiry, InquiryReceived
 from shared.settings import REPO_ROOT

@@ -1,6 +1,6 @@
 """Check the service catalogue and the labelled corpus against the contract.
 
-    python training/check_corpus.py      # needs PyYAML; exit status 1 and a list of problems on failure
+    python -m training.check_corpus      # exit status 1 and a list of problems on failure
 
 Checks: the catalogue parses as YAML and each entry has the documented fields and values; at least
 90 services, every department at least 8; every corpus line has the documented fields and values,
@@ -11,6 +11,7 @@ texts, >= 5 base texts per service, about 80/20 simple/specialist and 70/30 Dani
 
 from __future__ import annotations
 
+import argparse
 import collections
 import json
 import re
@@ -149,7 +150,11 @@ def check_corpus(rows: list[dict[str, Any]], services: dict[str, dict[str, Any]]
     return problems
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m training.check_corpus",
+        description="Check the service catalogue and the labelled corpus against the contract.",
+    ).parse_args(argv)
     services = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     problems = check_catalogue(services)
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from services.triage.labelled import LabelledInquiry
 from services.triage.settings import TriageSettings
-from training.evaluation import Labelled
 
 
-def load_corrections(source: str, settings: TriageSettings) -> list[Labelled]:
+def load_corrections(source: str, settings: TriageSettings) -> list[LabelledInquiry]:
     """'none', 'store' (the database the service is configured with, when it exists) or a URL."""
     if source == "none":
         return []
@@ -25,18 +25,6 @@ def load_corrections(source: str, settings: TriageSettings) -> list[Labelled]:
 
     engine = create_engine(url)
     try:
-        rows = CorrectionStore(engine).labelled()
+        return CorrectionStore(engine).labelled()
     finally:
         engine.dispose()
-    return [
-        Labelled(
-            key=row.inquiry_id,
-            channel=row.channel,
-            language=row.language,
-            subject=row.subject,
-            text=row.text,
-            complexity=row.complexity,
-            department=row.department,
-        )
-        for row in rows
-    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,9 @@ import numpy as np
 from services.triage.catalogue import Catalogue
 from services.triage.classifier import Classification, Classifier, Judgement
 from services.triage.decide import decide, rule_inputs
+from services.triage.labelled import LabelledInquiry
 from services.triage.settings import TriageSettings
-from shared.events import CitizenProfile, Decision, Inquiry
+from shared.events import Decision, Inquiry
 from shared.vocabulary import Channel, Complexity, Department, Language, ReplyChannel
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,48 +32,13 @@ DECISION_FIELDS = ("complexity", "department", "queue", "confidence", "reply_cha
 FIRST_CORPUS_BASES = 1274
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """One inquiry with its expert label."""
-
-    key: str
-    channel: str
-    language: str
-    subject: str | None
-    text: str
-    complexity: str
-    department: str
-    origin: str = ""
-    service: str = ""
-    # The reply-channel rule's inputs and the expected reply channel, where labelled: the
-    # corpus labels the first two (from its service, or the base text's tag), the evaluation
-    # set all of them, for the citizen profile it attaches.
-    written_decision: bool | None = None
-    self_service: bool | None = None
-    digitally_ready: bool | None = None
-    reply_channel: str | None = None
-    citizen: dict[str, Any] | None = None
-
-    def inquiry(self) -> Inquiry:
-        return Inquiry(
-            channel=Channel(self.channel),
-            channel_message_id=self.key,
-            received_at=datetime(2026, 1, 1, tzinfo=UTC),
-            text=self.text,
-            subject=self.subject,
-            language=Language(self.language) if self.language in ("da", "en") else Language.OTHER,
-            citizen=CitizenProfile.model_validate(self.citizen or {}),
-            thread_key=self.key,
-        )
-
-
 def corpus_rows(path: Path = CORPUS) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def _labelled(row: dict[str, Any], **labels: Any) -> Labelled:
-    return Labelled(
+def _labelled(row: dict[str, Any], **labels: Any) -> LabelledInquiry:
+    return LabelledInquiry(
         key=row["id"],
         channel=row["channel"],
         language=row["language"],
@@ -87,7 +52,7 @@ def _labelled(row: dict[str, Any], **labels: Any) -> Labelled:
 
 def labelled(
     rows: Sequence[dict[str, Any]], split: str, catalogue: Catalogue | None = None
-) -> list[Labelled]:
+) -> list[LabelledInquiry]:
     """The corpus lines of one split; with the catalogue, also whether each line's service has a
     self-service answer."""
     links = {s.id: s.self_service is not None for s in catalogue.services} if catalogue else {}
@@ -108,13 +73,13 @@ def labelled(
     ]
 
 
-def evaluation_set(path: Path = EVALUATION_SET) -> list[Labelled]:
+def evaluation_set(path: Path = EVALUATION_SET) -> list[LabelledInquiry]:
     """The hand-written set the model never learns from (training/evaluation_set/README.md)."""
     keys = ("written_decision", "self_service", "digitally_ready", "reply_channel", "citizen")
     return [_labelled(r, **{key: r[key] for key in keys}) for r in corpus_rows(path)]
 
 
-def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[Labelled], list[str]]:
+def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[LabelledInquiry], list[str]]:
     """The demo feed's raw files through intake's own normalisation, with the expert labels.
 
     Only this evaluation script imports intake; the triage service never does.
@@ -153,7 +118,7 @@ def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[Labelled], list[str]]:
             continue
         inquiry = result.inquiry
         items.append(
-            Labelled(
+            LabelledInquiry(
                 key=label["file"],
                 channel=label["channel"],
                 language=label.get("language", inquiry.language.value),
@@ -220,7 +185,7 @@ def confusion(
     return table
 
 
-def figures(items: Sequence[Labelled], found: Sequence[Classification]) -> dict[str, Any]:
+def figures(items: Sequence[LabelledInquiry], found: Sequence[Classification]) -> dict[str, Any]:
     """Every figure of the report for one set of inquiries and the classifier's answers."""
     n = len(items)
     if n == 0:
@@ -303,7 +268,7 @@ def figures(items: Sequence[Labelled], found: Sequence[Classification]) -> dict[
 
 
 def breakdown(
-    items: Sequence[Labelled], found: Sequence[Classification], attribute: str
+    items: Sequence[LabelledInquiry], found: Sequence[Classification], attribute: str
 ) -> dict[str, Any]:
     groups: dict[str, list[int]] = {}
     for i, item in enumerate(items):
@@ -324,7 +289,7 @@ def breakdown(
 
 
 def reply_figures(
-    items: Sequence[Labelled],
+    items: Sequence[LabelledInquiry],
     inquiries: Sequence[Inquiry],
     found: Sequence[Classification],
     settings: TriageSettings,
@@ -399,7 +364,7 @@ def decision_summary(decision: Decision | dict[str, Any]) -> dict[str, Any]:
 
 
 def evaluate(
-    classifier: Classifier, items: Sequence[Labelled], settings: TriageSettings | None = None
+    classifier: Classifier, items: Sequence[LabelledInquiry], settings: TriageSettings | None = None
 ) -> dict[str, Any]:
     inquiries = [it.inquiry() for it in items]
     found = classifier.classify(inquiries)
@@ -415,7 +380,7 @@ def evaluate(
 
 
 def _service_figures(
-    items: Sequence[Labelled], found: Sequence[Classification]
+    items: Sequence[LabelledInquiry], found: Sequence[Classification]
 ) -> dict[str, float]:
     """How often a decision names a catalogue service, and how often that is the labelled one."""
     labelled_ = [(it, f) for it, f in zip(items, found, strict=True) if it.service]

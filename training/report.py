@@ -1,9 +1,14 @@
 """The evaluation report of `make train`: report.json (every figure), report.md (for people) and
-reliability.png (calibration), all byte-identical for the same model."""
+reliability.png (calibration), all byte-identical for the same model.
+
+    python -m training.report [DIR]   # the headline figures of DIR/report.json
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -310,3 +315,36 @@ def reliability_plot(report: dict[str, Any], path: Path) -> None:
     figure_.tight_layout()
     figure_.savefig(path, metadata={"Software": None})
     plt.close(figure_)
+
+
+def headline(report: dict[str, Any]) -> str:
+    """The figures `make train` ends with: the evaluation set's, the test split's, the feed's."""
+    version, held_out, test = report["model_version"], report["evaluation_set"], report["test"]
+    demo = report["demo_feed"]
+    return (
+        f"{version}: evaluation set complexity macro-F1 {held_out['complexity']['macro_f1']:.3f}, "
+        f"department accuracy {held_out['department']['accuracy']:.3f}, reply channel "
+        f"{held_out['rule_inputs']['reply_channel']['accuracy']:.3f}, "
+        f"abstain {held_out['abstain_rate']:.3f}, ECE {held_out['calibration']['ece']:.3f}\n"
+        f"{version}: test complexity macro-F1 {test['complexity']['macro_f1']:.3f}, "
+        f"department accuracy {test['department']['accuracy']:.3f}, "
+        f"abstain {test['abstain_rate']:.3f}, ECE {test['calibration']['ece']:.3f}"
+        f"; demo feed {demo.get('complexity', {}).get('macro_f1', 0):.3f} / "
+        f"{demo.get('department', {}).get('accuracy', 0):.3f} / "
+        f"{demo.get('abstain_rate', 0):.3f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.report",
+        description="Print the headline figures of DIR/report.json (make train writes it).",
+    )
+    parser.add_argument("dir", nargs="?", type=Path, default=Path(__file__).parent / "report")
+    directory = parser.parse_args(argv).dir
+    print(headline(json.loads((directory / "report.json").read_text(encoding="utf-8"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

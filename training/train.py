@@ -1,7 +1,7 @@
 """`make train`: rebuild the shipped triage model and its evaluation report, deterministically.
 
-    python -m training.train                 # corpus + stored corrections -> model + report
-    python -m training.train --no-corrections
+    python -m training.train                     # corpus + stored corrections -> model + report
+    python -m training.train --corrections none  # the corpus alone
 
 Fits on the corpus's train split (and caseworkers' corrections), chooses the abstain threshold on
 the validation split only, and reports on the test split, which is never used for fitting or
@@ -30,37 +30,36 @@ from sklearn.model_selection import GroupKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
+from services.triage.artifact import TriageModel, catalogue_sha
 from services.triage.catalogue import Catalogue
-from services.triage.model import (
-    ModelClassifier,
-    TriageModel,
-    catalogue_sha,
-    confidence_features,
-)
+from services.triage.citizen_words import citizen_words
+from services.triage.classifier import ModelClassifier
+from services.triage.features import confidence_features, fitted_features
+from services.triage.labelled import LabelledInquiry
 from services.triage.settings import TriageSettings
-from services.triage.wording import citizen_words
 from training.evaluation import (
     CORPUS,
     DEMO_FEED,
     EVALUATION_SET,
     REPO,
-    Labelled,
     corpus_rows,
     demo_feed,
     evaluate,
     evaluation_set,
     labelled,
 )
-from training.report import write_report
+from training.report import headline, write_report
 
 REPORT_DIR = REPO / "training" / "report"
 # The code that turns words into features and probabilities: part of the version too.
 CODE = [
     REPO / "training" / "train.py",
-    REPO / "services" / "triage" / "model.py",
+    REPO / "services" / "triage" / "artifact.py",
+    REPO / "services" / "triage" / "classifier.py",
+    REPO / "services" / "triage" / "reasons.py",
     REPO / "services" / "triage" / "features.py",
     REPO / "services" / "triage" / "heads.py",
-    REPO / "services" / "triage" / "wording.py",
+    REPO / "services" / "triage" / "citizen_words.py",
     REPO / "services" / "triage" / "catalogue.py",
 ]
 # What turns probabilities into the report's reply channels: part of what the report states.
@@ -116,7 +115,7 @@ EVALUATION_SET_TARGETS = {
 }
 
 
-def model_version(corpus: bytes, corrections: Sequence[Labelled], catalogue: bytes) -> str:
+def model_version(corpus: bytes, corrections: Sequence[LabelledInquiry], catalogue: bytes) -> str:
     digest = hashlib.sha256()
     digest.update(corpus)
     digest.update(json.dumps([c.__dict__ for c in corrections], sort_keys=True).encode())
@@ -145,7 +144,7 @@ def _calibrated(head: str, folds: list[tuple[np.ndarray, np.ndarray]]) -> Any:
 
 
 def fit(
-    train: Sequence[Labelled],
+    train: Sequence[LabelledInquiry],
     groups: Sequence[str],
     catalogue: Catalogue,
     *,
@@ -183,7 +182,7 @@ def fit(
         abstain_below=0.0,
         catalogue_sha=catalogue_digest,
     )
-    x = model.features(catalogue, prepared)
+    x = fitted_features(model, catalogue, prepared)
     model.service_ids, model.service_centroids = _service_centroids(
         x, train, n_text=words_and_chars(model)
     )
@@ -211,7 +210,9 @@ def fit(
     return model
 
 
-def _rule_input_heads(x: Any, train: Sequence[Labelled], groups: np.ndarray) -> dict[str, Any]:
+def _rule_input_heads(
+    x: Any, train: Sequence[LabelledInquiry], groups: np.ndarray
+) -> dict[str, Any]:
     """Per rule input, a calibrated classifier of "holds", fitted on the lines that label it
     (caseworkers' corrections do not)."""
     p = PARAMETERS["rule_inputs"]
@@ -258,7 +259,7 @@ def words_and_chars(model: TriageModel) -> int:
 
 
 def _service_centroids(
-    x: Any, train: Sequence[Labelled], *, n_text: int
+    x: Any, train: Sequence[LabelledInquiry], *, n_text: int
 ) -> tuple[tuple[str, ...], Any]:
     """Per service, the mean n-gram weights of its training texts, its strongest few hundred
     kept (single precision): enough to tell a department's services apart, a few hundred kB."""
@@ -296,7 +297,7 @@ def _heads(
 
 
 def choose_threshold(
-    classifier: ModelClassifier, validation: Sequence[Labelled]
+    classifier: ModelClassifier, validation: Sequence[LabelledInquiry]
 ) -> tuple[float, list[dict[str, float]]]:
     """The lowest confidence whose decided validation inquiries reach the target accuracy,
     abstaining on at most the budget; the coverage curve for the report."""
@@ -334,7 +335,7 @@ def choose_threshold(
 
 
 def choose_rule_input_levels(
-    classifier: ModelClassifier, validation: Sequence[Labelled]
+    classifier: ModelClassifier, validation: Sequence[LabelledInquiry]
 ) -> dict[str, float]:
     """Per rule input, the probability either way from which its judgement is acted on: the
     lowest at which the acted-on validation judgements reach the target accuracy, within the
@@ -357,8 +358,15 @@ def choose_rule_input_levels(
     return levels
 
 
+def _step(what: str) -> None:
+    print(f"train: {what}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.train")
+    parser = argparse.ArgumentParser(
+        prog="python -m training.train",
+        description="Fit the triage model on the corpus and corrections; write it and its report.",
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--model", type=Path, default=TriageSettings().model_path)
     parser.add_argument("--report", type=Path, default=REPORT_DIR)
@@ -374,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.corrections import load_corrections
 
     settings = TriageSettings()
+    _step(f"reading {args.corpus.name} and the corrections ({args.corrections})")
     catalogue = Catalogue.from_file(settings.catalogue_path)
     rows = corpus_rows(args.corpus)
     corrections = load_corrections(args.corrections, settings)
@@ -386,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     version = model_version(
         args.corpus.read_bytes(), corrections, settings.catalogue_path.read_bytes()
     )
+    _step(f"fitting {version} on {len(train)} inquiries ({len(corrections)} corrections)")
     model = fit(
         train,
         groups,
@@ -393,11 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         version=version,
         catalogue_digest=catalogue_sha(settings.catalogue_path),
     )
+    _step(f"choosing the abstain threshold and rule-input levels on {len(validation)} inquiries")
     classifier = ModelClassifier(model, catalogue)
     threshold, curve = choose_threshold(classifier, validation)
     model.abstain_below = threshold
     model.rule_input_sure = choose_rule_input_levels(classifier, validation)
     classifier = ModelClassifier(model, catalogue)
+    _step("evaluating on the evaluation set, the validation and test splits and the demo feed")
     demo, skipped = demo_feed(Path(args.demo_feed)) if args.demo_feed != "none" else ([], [])
     model.facts = {
         "train_lines": len(train) - len(corrections),
@@ -419,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         "test": evaluate(classifier, test, settings),
         "demo_feed": {**evaluate(classifier, demo, settings), "skipped": skipped},
     }
+    _step(f"writing {args.model} and {args.report}")
     args.model.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.model)
     report["artifact"] = {
@@ -427,22 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": args.model.stat().st_size,
     }
     write_report(report, args.report)
-    test_figures = report["test"]
-    held_out = report["evaluation_set"]
-    print(
-        f"{version}: evaluation set complexity macro-F1 {held_out['complexity']['macro_f1']:.3f}, "
-        f"department accuracy {held_out['department']['accuracy']:.3f}, reply channel "
-        f"{held_out['rule_inputs']['reply_channel']['accuracy']:.3f}, "
-        f"abstain {held_out['abstain_rate']:.3f}, ECE {held_out['calibration']['ece']:.3f}"
-    )
-    print(
-        f"{version}: test complexity macro-F1 {test_figures['complexity']['macro_f1']:.3f}, "
-        f"department accuracy {test_figures['department']['accuracy']:.3f}, "
-        f"abstain {test_figures['abstain_rate']:.3f}, ECE {test_figures['calibration']['ece']:.3f}"
-        f"; demo feed {report['demo_feed'].get('complexity', {}).get('macro_f1', 0):.3f} / "
-        f"{report['demo_feed'].get('department', {}).get('accuracy', 0):.3f} / "
-        f"{report['demo_feed'].get('abstain_rate', 0):.3f}"
-    )
+    print(headline(report))
     return 0
 
 

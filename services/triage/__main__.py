@@ -65,8 +65,8 @@ def _read(lines: TextIO) -> Iterator[tuple[int, Inquiry | str]]:
 
 def classify_file(source: TextIO, target: TextIO, settings: TriageSettings) -> int:
     """Write one decision a line in input order; a bad line gets an error line in its place."""
+    from services.triage.classifier import load_classifier
     from services.triage.decide import decide_batch
-    from services.triage.loading import load_classifier
 
     classifier = load_classifier(settings)
     errors = 0

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter
 
-from services.triage.classifier import Classifier
+from services.triage.classifier import Classifier, load_classifier, load_shadow
 from services.triage.handler import record_corrections, shadow_disagreements, triage_batch
-from services.triage.loading import load_classifier, load_shadow
 from services.triage.settings import TriageSettings
 from services.triage.store import CorrectionStore
 from shared.bus import ensure_topics, make_broker

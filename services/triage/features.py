@@ -1,16 +1,16 @@
-"""The model's features for a whole batch at once: the same numbers scikit-learn's vectorisers
-give, counted without a Python step per n-gram.
+"""The model's columns for a whole batch at once: word and character n-grams, weighted as the
+fitted vectorisers weigh them, and the catalogue's evidence.
 
-`TfidfVectorizer.transform` looks every n-gram of every text up one at a time in Python; a text
-of 300 characters has some 1,100 character n-grams, and that loop was the largest part of
-triage's CPU. Here every n-gram is an integer, and a whole batch's integers are looked up in
-numpy in the fitted vectoriser's own vocabulary; the counts are then weighted as the vectoriser
-weighs them. tests/unit/triage/test_inference.py proves the result equal to the vectorisers'
-over the corpus and the demo feed.
+The n-grams are the same numbers scikit-learn's vectorisers give, counted without a Python step
+per n-gram: every n-gram is an integer, and a whole batch's integers are looked up in numpy in
+the fitted vectoriser's own vocabulary (docs/performance.md has what it saves). They mirror
+scikit-learn 1.9 (pyproject.toml pins `>=1.9,<1.10`); tests/unit/triage/test_inference.py
+compares them with the vectorisers' own over the corpus and the demo feed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import repeat
 
@@ -18,6 +18,61 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+from services.triage.artifact import TriageModel
+from services.triage.catalogue import Catalogue, Match
+from shared.vocabulary import Complexity, Department
+
+DEPARTMENTS = tuple(Department)
+DECIDED = (Complexity.SIMPLE, Complexity.SPECIALIST)
+
+
+def catalogue_matches(catalogue: Catalogue, prepared: Sequence[str]) -> list[list[Match]]:
+    return [catalogue.match_folded(text, best=None) for text in prepared]
+
+
+def catalogue_evidence(matches: Sequence[Sequence[Match]]) -> sp.csr_matrix:
+    """Per text: how strongly the catalogue's words point at each department and complexity."""
+    rows = np.zeros((len(matches), len(DEPARTMENTS) + len(DECIDED)), dtype=np.float64)
+    for i, found in enumerate(matches):
+        for match in found:
+            strength = math.log1p(match.score)
+            column = DEPARTMENTS.index(match.service.department)
+            rows[i, column] = max(rows[i, column], strength)
+            column = len(DEPARTMENTS) + DECIDED.index(match.service.complexity)
+            rows[i, column] = max(rows[i, column], strength)
+    return sp.csr_matrix(rows)
+
+
+def feature_rows(
+    words: sp.csr_matrix,
+    chars: sp.csr_matrix,
+    matches: Sequence[Sequence[Match]],
+    catalogue_weight: float,
+) -> sp.csr_matrix:
+    """The model's columns: word n-grams, character n-grams, the catalogue's evidence."""
+    evidence = catalogue_evidence(matches) * catalogue_weight
+    return sp.hstack([words, chars, evidence], format="csr")
+
+
+def fitted_features(
+    model: TriageModel,
+    catalogue: Catalogue,
+    prepared: Sequence[str],
+    matches: Sequence[Sequence[Match]] | None = None,
+) -> sp.csr_matrix:
+    """The columns by the vectorisers' own `transform`, as training fits on them."""
+    found = catalogue_matches(catalogue, prepared) if matches is None else matches
+    words, chars = model.words.transform(prepared), model.chars.transform(prepared)
+    return feature_rows(words, chars, found, model.catalogue_weight)
+
+
+def confidence_features(complexity: np.ndarray, department: np.ndarray) -> np.ndarray:
+    """The log-odds of each head's top class, the evidence the decision confidence is made of."""
+    top = np.column_stack([complexity.max(axis=1), department.max(axis=1)])
+    top = np.clip(top, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(top / (1 - top)))
+
 
 # Direct lookup for the n-grams whose numbers fit a table of this many entries (8 bytes each).
 DENSE_TABLE_ENTRIES = 2**17
@@ -60,9 +115,9 @@ class _Columns:
 class _Weighted:
     """A fitted vectoriser's tf-idf of counted n-grams: sublinear tf, its idf, unit length.
 
-    The vectoriser's own `transform` checks its input on every call (~300 µs, most of a single
-    inquiry's features), so its steps are repeated here as scikit-learn writes them, down to the
-    row normalisation it calls, which keeps them bit for bit the same.
+    The vectoriser's own `transform` checks its input on every call, most of a single inquiry's
+    features, so its steps are repeated here as scikit-learn writes them, down to the row
+    normalisation it calls, which keeps them bit for bit the same.
     """
 
     def __init__(self, vectoriser: TfidfVectorizer, analyzer: str, **settings: object) -> None:

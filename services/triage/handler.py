@@ -36,20 +36,16 @@ def triage_batch(
     received = first_seen(received)
     decisions = decide_batch([r.payload for r in received], classifier, settings)
     for event, decision in zip(received, decisions, strict=True):
-        inquiry, key = event.payload, event.payload.thread_key
-        triaged = InquiryTriaged.caused_by(
-            event,
-            producer="triage",
-            inquiry_id=event.inquiry_id,
-            inquiry=inquiry,
-            decision=decision,
-        )
-        routed = InquiryRouted.caused_by(
-            event,
-            producer="triage",
-            inquiry_id=event.inquiry_id,
-            inquiry=inquiry,
-            decision=decision,
+        key = event.payload.thread_key
+        routed, triaged = (
+            kind.caused_by(
+                event,
+                producer="triage",
+                inquiry_id=event.inquiry_id,
+                inquiry=event.payload,
+                decision=decision,
+            )
+            for kind in (InquiryRouted, InquiryTriaged)
         )
         outgoing.append(Outgoing(queue_topic(decision.queue), routed, key=key))
         outgoing.append(Outgoing(INQUIRIES_TRIAGED, triaged, key=key))

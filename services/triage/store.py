@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from services.triage.labelled import LabelledInquiry
 from services.triage.settings import TriageSettings
 from shared.database import insert_new
 from shared.events import CaseworkerAction, InquiryTriaged
@@ -58,20 +58,6 @@ class Correction(SQLModel, table=True):
     to_queue: str | None = None
     caseworker: str
     corrected_at: datetime
-
-
-@dataclass(frozen=True)
-class LabelledInquiry:
-    """A corrected inquiry as a training example."""
-
-    inquiry_id: str
-    channel: str
-    language: str
-    subject: str | None
-    text: str
-    complexity: str
-    department: str
-    corrected_by_event: str
 
 
 def correction_of(action: CaseworkerAction, triaged_department: str | None) -> Correction | None:
@@ -192,7 +178,7 @@ class CorrectionStore:
             ).all()
         latest = {
             correction.inquiry_id: LabelledInquiry(
-                inquiry_id=str(inquiry.inquiry_id),
+                key=str(inquiry.inquiry_id),
                 channel=inquiry.channel,
                 language=inquiry.language,
                 subject=inquiry.subject,
@@ -203,7 +189,7 @@ class CorrectionStore:
             )
             for correction, inquiry in rows
         }
-        return sorted(latest.values(), key=lambda r: r.inquiry_id)
+        return sorted(latest.values(), key=lambda r: r.key)
 
 
 def expiries(settings: TriageSettings, engine: Engine) -> list[Expiry]:

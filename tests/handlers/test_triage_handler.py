@@ -1,4 +1,5 @@
-"""Triage's subscriber on FastStream's in-memory broker: one inquiry in, routed and triaged out."""
+"""Triage's two subscribers on FastStream's in-memory broker: received inquiries in, routed and
+triaged out; caseworkers' actions in, corrections stored and unreadable ones dead-lettered."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ async def test_an_unreadable_event_is_dead_lettered_and_the_batch_goes_on(tmp_pa
     assert len(triaged) == 1
 
 
-async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
+async def test_a_reroute_is_stored_as_a_correction_and_an_unreadable_action_dead_lettered(
     tmp_path: Path,
 ) -> None:
     settings = TriageSettings(
@@ -112,6 +113,12 @@ async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
         queue="specialist.SOF",
         to_queue="specialist.SUF",
     )
+    dead: list[dict[str, object]] = []
+
+    @service.broker.subscriber("h3.deadletter.triage")
+    async def operators(letter: dict[str, object]) -> None:
+        dead.append(letter)
+
     async with TestKafkaBroker(service.broker) as broker, TestApp(service.app):
         await broker.publish(event.model_dump_json().encode(), "h3.inquiries.received")
         await broker.publish(reroute.model_dump_json().encode(), "h3.caseworker.actions")
@@ -120,3 +127,7 @@ async def test_a_reroute_after_triage_is_stored_as_a_correction_of_those_words(
     [example] = CorrectionStore(make_engine(settings)).labelled()
     assert (example.complexity, example.department) == ("specialist", "SUF")
     assert example.text == "Jeg er uenig i afgørelsen om min hjemmehjælp"
+    [letter] = [d["dead_letter"] for d in dead]
+    assert isinstance(letter, dict)
+    assert letter["stage"] == "triage"
+    assert "caseworker.action" in str(letter["reason"])

@@ -13,8 +13,9 @@ import pytest
 from sqlmodel import create_engine
 
 from benchmarks.delivery import inquiry_received
+from services.triage.labelled import LabelledInquiry
 from services.triage.settings import TriageSettings
-from services.triage.store import CorrectionStore, LabelledInquiry
+from services.triage.store import CorrectionStore
 from shared.events import CaseworkerAction
 from shared.topics import CASEWORKER_ACTIONS, INQUIRIES_RECEIVED, INQUIRIES_TRIAGED
 from shared.vocabulary import CaseworkerActionKind
@@ -44,9 +45,7 @@ async def labelled_in_store(path: Path, inquiry_id: uuid.UUID) -> LabelledInquir
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            found = [
-                r for r in CorrectionStore(engine).labelled() if r.inquiry_id == str(inquiry_id)
-            ]
+            found = [r for r in CorrectionStore(engine).labelled() if r.key == str(inquiry_id)]
             if found:
                 return found[0]
             await asyncio.sleep(0.2)

@@ -9,6 +9,7 @@ them by the rule (services/triage/reply_channel.py), never from a prediction.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -115,7 +116,11 @@ def label(header: re.Match[str], subject: str | None, text: str) -> dict[str, An
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(
+        prog="python -m training.evaluation_set.build",
+        description="Write inquiries.jsonl from the hand-written source/*.txt.",
+    ).parse_args(argv)
     items = [item for path in sorted(SOURCE.glob("*.txt")) for item in parse(path.read_text())]
     ids = [item["id"] for item in items]
     if len(set(ids)) != len(ids):

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from services.triage.artifact import ArtifactRefused, manifest_path, verified_bytes, write_manifest
-from services.triage.model import TriageModel
+from services.triage.artifact import (
+    ArtifactRefused,
+    TriageModel,
+    manifest_path,
+    verified_bytes,
+    write_manifest,
+)
 from services.triage.settings import TriageSettings
 
 SHIPPED = TriageSettings().model_path

@@ -16,19 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from services.triage.artifact import TriageModel
 from services.triage.catalogue import Catalogue, fold
-from services.triage.features import CharGrams, WordGrams
-from services.triage.model import (
-    _NOT_EVIDENCE,
-    CitizenWords,
-    ModelClassifier,
-    Probabilities,
-    _linear_coef,
+from services.triage.citizen_words import citizen_words
+from services.triage.classifier import ModelClassifier, Probabilities
+from services.triage.features import (
+    CharGrams,
+    WordGrams,
     catalogue_matches,
     confidence_features,
+    fitted_features,
 )
+from services.triage.reasons import NOT_EVIDENCE, WrittenWords, linear_coef
 from services.triage.settings import TriageSettings
-from services.triage.wording import citizen_words
 from shared.events import Inquiry
 from shared.vocabulary import Complexity, Department
 from training.evaluation import corpus_rows, demo_feed, labelled
@@ -48,6 +48,11 @@ def original_words(text: str) -> dict[str, str]:
 class ScikitLearnClassifier(ModelClassifier):
     """The reference: the shipped model's own vectorisers and `predict_proba`s, and the
     reasons' words found one inquiry at a time, as before the numpy path."""
+
+    def __init__(self, model: TriageModel, catalogue: Catalogue) -> None:
+        super().__init__(model, catalogue)
+        self.terms_shown = self.weighed_words.terms_shown
+        self.weighed_words = self._reason_words  # type: ignore[assignment]
 
     @functools.cached_property
     def _names(self) -> list[str]:
@@ -69,8 +74,8 @@ class ScikitLearnClassifier(ModelClassifier):
         departments: np.ndarray,
     ) -> list[tuple[list[str], list[str]]]:
         coef = {
-            "complexity": _linear_coef(self.model.complexity)[0],
-            "department": _linear_coef(self.model.department),
+            "complexity": linear_coef(self.model.complexity)[0],
+            "department": linear_coef(self.model.department),
         }
         terms = []
         for i, inquiry in enumerate(inquiries):
@@ -109,7 +114,7 @@ class ScikitLearnClassifier(ModelClassifier):
             for owner in owners:
                 weight[owner] = weight.get(owner, 0.0) + float(contributions[k]) / len(owners)
         ranked = sorted(weight, key=lambda w: (-weight[w], w))
-        return [words[w] for w in ranked if len(w) > 2 and w not in _NOT_EVIDENCE][
+        return [words[w] for w in ranked if len(w) > 2 and w not in NOT_EVIDENCE][
             : self.terms_shown
         ]
 
@@ -118,7 +123,7 @@ class ScikitLearnClassifier(ModelClassifier):
     ) -> tuple[Probabilities, sp.csr_matrix, list[list]]:
         prepared = [citizen_words(i.subject, i.text) for i in inquiries]
         matches = catalogue_matches(self.catalogue, prepared)
-        x = self.model.features(self.catalogue, prepared, matches)
+        x = fitted_features(self.model, self.catalogue, prepared, matches)
         complexity = self.model.complexity.predict_proba(x)
         department = self.model.department.predict_proba(x)
         features = confidence_features(complexity, department)
@@ -234,9 +239,10 @@ def test_the_reasons_find_the_citizens_words_as_one_fold_a_word_did(
 ) -> None:
     unusual = ["", "123 abc", "Ærø ØRE åå Åse", "ΑΣ Σ σς", "ﷺ café naïve ǅemal straße İstanbul"]
     texts = [f"{i.subject or ''} {i.text}" for i in inquiries] + unusual
-    grams = [g for g in classifier._grams[classifier._n_words :] if g]
+    weighed = classifier.weighed_words
+    grams = [g for g in weighed.grams[weighed.n_words :] if g]
     for text in texts:
-        words = CitizenWords(text)
+        words = WrittenWords(text)
         assert words.spelled == original_words(text)
         for gram in [*grams[:: max(1, len(grams) // 300)], "a", "e", "ss", "o"]:
             assert words.containing(gram) == [w for w in words.spelled if gram in w]

@@ -6,12 +6,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.triage.artifact import TriageModel
 from services.triage.catalogue import Catalogue
-from services.triage.classifier import KeywordClassifier
+from services.triage.classifier import KeywordClassifier, load_classifier, load_shadow
 from services.triage.decide import decide_batch
 from services.triage.handler import shadow_disagreements
-from services.triage.loading import load_classifier, load_shadow
-from services.triage.model import TriageModel
 from services.triage.settings import TriageSettings
 from shared.events import Inquiry, InquiryTriaged
 from shared.vocabulary import Channel, Language

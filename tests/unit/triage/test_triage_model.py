@@ -10,9 +10,10 @@ from typing import get_args
 
 import pytest
 
+from services.triage.artifact import catalogue_sha
 from services.triage.catalogue import Catalogue
+from services.triage.classifier import ModelClassifier
 from services.triage.decide import decide_batch
-from services.triage.model import ModelClassifier, catalogue_sha
 from services.triage.settings import TriageSettings
 from shared.events import CitizenProfile, Inquiry, Reason
 from shared.vocabulary import Channel, Complexity, Language

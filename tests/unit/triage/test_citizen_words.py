@@ -7,9 +7,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.triage import wording
+from services.triage import citizen_words as preparation
 from services.triage.catalogue import fold
-from services.triage.wording import citizen_words
+from services.triage.citizen_words import citizen_words
 from training.evaluation import corpus_rows, demo_feed
 
 
@@ -47,12 +47,12 @@ def test_numbers_and_addresses_are_not_evidence() -> None:
 def _citizen_words_before(subject: str | None, text: str) -> str:
     """citizen_words as it was before its spacing and address steps were made faster."""
     folded = fold(f"{subject or ''}\n{text}")
-    header = wording._QUOTE_HEADER.search(folded)
+    header = preparation._QUOTE_HEADER.search(folded)
     if header:
         folded = folded[: header.start()]
-    folded = wording._QUOTED_LINE.sub("", folded)
-    folded = wording._MUNICIPAL_TURN.sub("", folded)
-    folded = wording._CITIZEN_TURN.sub("", folded)
+    folded = preparation._QUOTED_LINE.sub("", folded)
+    folded = preparation._MUNICIPAL_TURN.sub("", folded)
+    folded = preparation._CITIZEN_TURN.sub("", folded)
     folded = re.sub(r"\S+@\S+", " ", folded)
     folded = re.sub(r"\d+", "0", folded)
     return re.sub(r"[ \t]+", " ", folded).strip()

@@ -27,8 +27,8 @@ _QUOTED_LINE = re.compile(r"^\s*>.*$", re.M)
 # A CPR marker, a phone number, an e-mail address: contact details, not the matter.
 _EMAIL_ADDRESS = re.compile(r"\S+@\S+")
 _DIGITS = re.compile(r"\d+")
-# Runs of spaces and tabs become one space: tabs made spaces first, only runs of two or more
-# are replaced (a replacement for every single space between words cost a fifth of this).
+# Runs of spaces and tabs become one space: tabs made spaces first, and only runs of two or
+# more are replaced, since replacing every single space between words is most of the cost.
 _SPACES = re.compile(" {2,}")
 
 
