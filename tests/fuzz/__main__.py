@@ -11,8 +11,12 @@ from tests.fuzz.harness import fuzz_gateway, fuzz_normalisation
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--normalisation", type=int, default=100_000, help="inputs across channels")
-    parser.add_argument("--gateway", type=int, default=10_000, help="requests to the gateway")
+    parser.add_argument(
+        "--normalisation", type=int, default=100_000, help="inputs across channels (0: none)"
+    )
+    parser.add_argument(
+        "--gateway", type=int, default=10_000, help="requests to the gateway (0: none)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed: a run repeats")
     parser.add_argument(
         "--dead-letter-every",
@@ -22,17 +26,24 @@ def main() -> int:
     )
     parser.add_argument("--progress", type=int, default=10_000, help="report so far every N")
     args = parser.parse_args()
+    if args.normalisation < 0 or args.gateway < 0:
+        parser.error("--normalisation and --gateway count inputs: 0 or more")
     failed = False
-    runs = (
-        lambda: fuzz_gateway(args.gateway, args.seed, progress_every=args.progress),
-        lambda: fuzz_normalisation(
+    runs = [
+        (args.gateway, lambda: fuzz_gateway(args.gateway, args.seed, progress_every=args.progress)),
+        (
             args.normalisation,
-            args.seed,
-            dead_letter_every=args.dead_letter_every,
-            progress_every=args.progress,
+            lambda: fuzz_normalisation(
+                args.normalisation,
+                args.seed,
+                dead_letter_every=args.dead_letter_every,
+                progress_every=args.progress,
+            ),
         ),
-    )
-    for run in runs:
+    ]
+    for count, run in runs:
+        if not count:
+            continue
         started = time.monotonic()
         tally = run()
         print("FINAL " + tally.report())
