@@ -90,6 +90,8 @@ class Tally:
     planted_digits_in_output: int = 0
     slowest: list[tuple[float, str, int]] = field(default_factory=list)
     over_a_second: int = 0
+    # The inputs over a second themselves (the first twenty), to be replayed and looked into.
+    slow_inputs: list[tuple[float, Payload]] = field(default_factory=list)
     dead_letters_checked: int = 0
     progress_every: int = 0  # print the report so far every so many inputs (0: never)
 
@@ -103,7 +105,10 @@ class Tally:
             heapq.heappush(self.slowest, entry)
         else:
             heapq.heappushpop(self.slowest, entry)
-        self.over_a_second += seconds > 1.0
+        if seconds > 1.0:
+            self.over_a_second += 1
+            if len(self.slow_inputs) < 20:
+                self.slow_inputs.append((seconds, payload))
 
     def check(self, payload: Payload, where: str, strings: list[str], raw: bytes = b"") -> None:
         """No string that leaves intake, nor the bytes a dead letter carries (read as UTF-8 or

@@ -33,6 +33,10 @@ from shared.vocabulary import Channel
 
 PDF_MAGIC = b"%PDF-"
 MAX_PDF_PAGES = 50  # a letter; a larger file is not read whole on the hot path
+# pypdf's reading time grows with the pages' drawing instructions (docs/performance.md): a
+# letter's 50 dense pages hold about 250 KB, and twice that still reads within a second, where a
+# compressed megabyte can unpack to many times that.
+MAX_PDF_CONTENT_BYTES = 512 * 1024
 
 _STAMP = re.compile(r"m[o0]dtaget|scanning|indg[aå]et|received", re.IGNORECASE)
 # A postcode line: four digits, then the town, which runs to the end of the line. Found in two
@@ -177,6 +181,12 @@ def pdf_text(raw: bytes) -> str:
         if reader.is_encrypted and not reader.decrypt(""):
             raise _unreadable("the PDF is encrypted with a password")
         pages = reader.pages[:MAX_PDF_PAGES]
+        content = sum(len(c.get_data()) for p in pages if (c := p.get_contents()) is not None)
+        if content > MAX_PDF_CONTENT_BYTES:
+            raise _unreadable(
+                f"the PDF's pages hold {content:,} bytes of drawing instructions, more than a "
+                f"letter's ({MAX_PDF_CONTENT_BYTES:,}): send it as a file to a caseworker"
+            )
         text = "\n".join(page.extract_text() or "" for page in pages)
     if not text.strip():
         raise _unreadable("the PDF has no text layer (a scanned image): it needs OCR first")

@@ -194,6 +194,18 @@ def test_pdf_without_a_text_layer_or_broken_is_refused_with_a_reason() -> None:
     assert "PDF cannot be read" in broken.reason
 
 
+def test_a_pdf_with_far_more_text_than_a_letter_is_refused_before_it_is_read() -> None:
+    """Its size, not its reading time, decides: reading 18,000 lines would take seconds."""
+    lines = [
+        f"Linje {i}: jeg skriver angående min boligstøtte og beder om svar." for i in range(18_000)
+    ]
+    huge = read_one(Channel.LETTER, pdf_with_text(lines), salt=SALT)
+    assert isinstance(huge, Refused)
+    assert "bytes of drawing instructions, more than a letter's" in huge.reason
+    fifty_pages_worth = read_one(Channel.LETTER, pdf_with_text(lines[:3_000]), salt=SALT)
+    assert not isinstance(fifty_pages_worth, Refused)
+
+
 def test_web_form_is_read_with_its_subject_and_profile() -> None:
     form = {
         "submission_id": "web-1",
