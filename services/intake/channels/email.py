@@ -141,7 +141,8 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
-_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
+# `$` matches before "\n" only: a body read with CRLF line ends has "-- \r" on the line.
+_SIGNATURE = re.compile(r"^-- ?\r?$", re.MULTILINE)
 _QUOTE_HEADER = re.compile(
     r"^(?:On .{5,200} wrote:|Den .{5,200} skrev .{0,200}:|.{0,40}\bskrev\b.{0,200}:"
     r"|-{3,}\s*(?:Original Message|Oprindelig meddelelse|Forwarded message"

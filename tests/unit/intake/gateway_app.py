@@ -30,11 +30,14 @@ class Published:
         self.messages.append((channel, body, headers, key))
 
 
-def gateway_app(published: Publish, *, max_bytes: int = 1_000_000) -> Any:
+def gateway_app(
+    published: Publish, *, max_bytes: int = 1_000_000, rate_per_minute: int = 600
+) -> Any:
     """An ASGI app with the gateway's routes beside /health/live; nothing connects."""
     settings = IntakeSettings(
         cpr_salt=SALT,
         gateway_max_bytes=max_bytes,
+        gateway_rate_per_minute=rate_per_minute,
         gateway_adapters={"fuzz": {"key": ADAPTER_KEY, "channels": list(Channel)}},
     )
     registry = CollectorRegistry()

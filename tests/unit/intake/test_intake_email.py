@@ -133,6 +133,15 @@ def test_quoted_earlier_message_and_signature_are_separated() -> None:
     assert signed.quoted_text == "--\nKaren Holm\nTlf 12345678"
 
 
+def test_the_signature_is_found_in_a_message_with_crlf_line_ends() -> None:
+    """Mail on the wire ends its lines with CRLF, and the body read keeps them."""
+    raw = email_message("Hvornår åbner I?\n-- \nKaren Holm\nTlf 12345678")
+    crlf = raw.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    signed = read(crlf).inquiry
+    assert signed.text == "Hvornår åbner I?"
+    assert signed.quoted_text == "--\nKaren Holm\nTlf 12345678"
+
+
 def test_replies_share_the_thread_key_of_the_first_message() -> None:
     first = read(email_message("Første henvendelse", message_id="<root@example.dk>")).inquiry
     reply = email_message(
