@@ -1,6 +1,6 @@
 """Writes the committed interface documents: each service's AsyncAPI document (what it consumes
 and publishes, with the schemas of shared/) under docs/asyncapi/, and the OpenAPI document of
-intake's HTTP gateway under docs/openapi/. tests/unit/test_documents.py compares them.
+intake's HTTP gateway under docs/openapi/. tests/deploy/test_documents.py compares them.
 
     .venv/bin/python -m services.documents          # rewrite them after a schema or topic change
 """

@@ -35,7 +35,7 @@ _TWO = rf"\d{_INVISIBLE}\d"
 # no digit, and no digit-and-dash, just before the first digit. Those checks come after that
 # digit, not before it, so that the pattern starts with a digit and the search skips the text
 # between digits in C instead of trying the checks at every character (the same matches:
-# tests/unit/test_cpr.py).
+# tests/unit/intake/test_intake_cpr.py).
 _FIRST_TWO = rf"\d(?<!\d\d)(?<!\d[{_DASHES}]\d){_INVISIBLE}\d"
 _GAP = (
     rf"{_INVISIBLE}(?:[{_SPACES}]{{0,3}}(?:[{_DASHES}/.]|[^\w\s])[{_SPACES}]{{0,3}}|[{_SPACES}]{{1,3}}"
