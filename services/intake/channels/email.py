@@ -107,6 +107,8 @@ class _TextOfHtml(HTMLParser):
             self._div_depth = max(0, self._div_depth - 1)
         if tag in self._BLOCKS or tag == "blockquote":
             self._parts.append(("\n", False))
+        elif tag in ("td", "th"):
+            self._parts.append((" ", False))  # cells of a row are words apart, not run together
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
@@ -122,8 +124,9 @@ class _TextOfHtml(HTMLParser):
                 if n:
                     lines.append(_line(current, quoted))
                     current, quoted = [], False
+                # White space between inline elements ("<b>Hej</b> <i>med</i>") is kept.
+                current.append(piece)
                 if piece.strip():
-                    current.append(piece)
                     quoted = quoted or in_quote
         lines.append(_line(current, quoted))
         return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

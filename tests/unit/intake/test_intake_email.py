@@ -48,6 +48,15 @@ def test_html_only_mail_becomes_readable_text_without_markup_or_scripts() -> Non
     assert "color" not in inquiry.text
 
 
+def test_words_in_neighbouring_inline_elements_and_table_cells_stay_apart() -> None:
+    html = (
+        "<p><b>Hej</b> <i>med</i> dig</p>"
+        "<table><tr><th>Adresse</th><th>Antal</th></tr>"
+        "<tr><td>Lyngbyvej 150</td><td>2</td></tr></table>"
+    )
+    assert html_to_text(html) == "Hej med dig\n\nAdresse Antal\n\nLyngbyvej 150 2"
+
+
 def test_quoted_html_reply_is_kept_apart_from_the_new_words() -> None:
     html = (
         "<div>Tak, det passer fint.</div>"
