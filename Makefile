@@ -112,7 +112,8 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# A broker of its own on BENCH_KAFKA_PORT (39092) unless KAFKA_BOOTSTRAP_SERVERS is given;
+# A broker of its own on BENCH_KAFKA_PORT (25092: below Linux's ephemeral ports, which a client
+# connection may hold) unless KAFKA_BOOTSTRAP_SERVERS is given;
 # options: make bench BENCH_ARGS="-n 20000 --rates 100,500" (python -m benchmarks --help).
 bench: install kafka-jars
 	$(PY) -m benchmarks $(BENCH_ARGS)

@@ -68,7 +68,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--broker-port",
         type=int,
-        default=int(os.environ.get("BENCH_KAFKA_PORT", "39092")),
+        default=int(os.environ.get("BENCH_KAFKA_PORT", "25092")),
         help="port of the broker started for the run when KAFKA_BOOTSTRAP_SERVERS is not set",
     )
     parser.add_argument("--skip", default="", help="comma-separated: stages,latency,bus,scaling")
