@@ -30,8 +30,14 @@ class Published:
         self.messages.append((channel, body, headers, key))
 
 
+_DEFAULTS = IntakeSettings.model_fields
+
+
 def gateway_app(
-    published: Publish, *, max_bytes: int = 1_000_000, rate_per_minute: int = 600
+    published: Publish,
+    *,
+    max_bytes: int = _DEFAULTS["gateway_max_bytes"].default,
+    rate_per_minute: int = _DEFAULTS["gateway_rate_per_minute"].default,
 ) -> Any:
     """An ASGI app with the gateway's routes beside /health/live; nothing connects."""
     settings = IntakeSettings(
