@@ -372,6 +372,9 @@ class Delivery:
         fetch may predate a transaction still completing: reading from it could redo a batch."""
         unknown = {TopicPartition(r.topic, r.partition) for r in records} & self._unknown
         if unknown:
+            # After a failed commit of this instance's own, its producer's start ends the
+            # transaction it may have left open, which would keep the offsets unstable.
+            await self.start()
             await self.learn_committed(unknown, timeout_s=UNKNOWN_OFFSETS_RETRY_S)
         if still := unknown & self._unknown:
             raise OffsetsNotKnown(f"{self.stage}: committed offsets of {sorted(still)} unknown")
@@ -459,19 +462,26 @@ class Delivery:
         count_published(self.broker, handled.outgoing)
 
     async def _rewind(self, consumer: Any, records: Records) -> None:
-        """Back to the last committed offsets: a commit whose answer was lost may have gone
-        through, and the batch start would then be read twice."""
+        """Back to where the batch began. A transaction whose commit failed may yet have gone
+        through (its answer lost, its coordinator dead): its partitions' stable committed offsets
+        are learnt again before a record of them is handled, so what it committed is skipped.
+        Without transactions, back to the committed offsets, as the next owner would start."""
         starts = first_offsets(records)
         if consumer is None or not hasattr(consumer, "committed"):
+            return
+        if self.transactional:
+            # A producer whose transaction failed may be unusable: its successor's start
+            # completes or aborts what it left open (ensure_known).
+            await self.stop()
+            self._unknown.update(starts)
+            for tp, first in starts.items():
+                consumer.seek(tp, first)
             return
         for tp, first in starts.items():
             committed = None
             with contextlib.suppress(Exception):
                 committed = await consumer.committed(tp)
             consumer.seek(tp, committed if committed is not None else first)
-        if self.transactional and self._producer is not None:
-            # A producer whose transaction failed may be unusable: a new one aborts what is open.
-            await self.stop()
 
     async def _fence(self, error: KafkaError) -> None:
         self.fenced = True

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from benchmarks.delivery import inquiry_received, relay_broker
 from shared.bus import ensure_topics
@@ -127,6 +127,11 @@ async def relay(settings: ServiceSettings, fenced: list[str]) -> AsyncIterator[N
             await broker.stop()
 
 
+async def to_relay(bootstrap: str, prefix: str, events: list[InquiryReceived]) -> None:
+    """The events on the relay's `in` topic, one partition key for all: one batch's order."""
+    await produce(bootstrap, f"{prefix}in", [e.model_dump_json().encode() for e in events], b"k")
+
+
 async def until(condition: Any, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -153,12 +158,7 @@ async def test_an_aborted_transaction_is_never_seen_and_its_batch_is_redone_once
     monkeypatch.setattr(AIOKafkaProducer, "send_offsets_to_transaction", fail_once_after_sending)
     events = [received(f"Spørgsmål nummer {i}") for i in range(20)]
     async with relay(settings, fenced=[]):
-        await produce(
-            kafka_bootstrap,
-            f"{topic_prefix}in",
-            [e.model_dump_json().encode() for e in events],
-            key=b"k",
-        )
+        await to_relay(kafka_bootstrap, topic_prefix, events)
         committed = await read_topic(kafka_bootstrap, f"{topic_prefix}out", at_least=20)
     everything = await read_topic(
         kafka_bootstrap, f"{topic_prefix}out", isolation="read_uncommitted", at_least=21
@@ -167,6 +167,38 @@ async def test_an_aborted_transaction_is_never_seen_and_its_batch_is_redone_once
     assert sorted(inquiry_ids(committed)) == sorted(str(e.inquiry_id) for e in events)
     # The aborted attempt did write records: a reader of uncommitted data sees them twice.
     assert len(everything) > len(committed)
+
+
+async def test_a_commit_whose_answer_was_lost_is_not_redone(
+    kafka_bootstrap: str, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction commits, but its answer never comes and the group coordinator cannot be
+    asked either (its broker died): the batch is read again, and its records are found committed
+    and not handled a second time."""
+    settings = relay_settings(kafka_bootstrap, topic_prefix)
+    real_commit = AIOKafkaProducer.commit_transaction
+    lost: list[bool] = []
+
+    async def commit_then_lose_the_answer(self: AIOKafkaProducer) -> None:
+        await real_commit(self)
+        if not lost:
+            lost.append(True)
+            raise KafkaConnectionError("the answer to EndTxn was lost (injected)")
+
+    async def unanswered(self: AIOKafkaConsumer, tp: Any) -> Any:
+        raise KafkaConnectionError("the group coordinator is gone (injected)")
+
+    monkeypatch.setattr(AIOKafkaProducer, "commit_transaction", commit_then_lose_the_answer)
+    monkeypatch.setattr(AIOKafkaConsumer, "committed", unanswered)
+    first = [received(f"Før {i}") for i in range(10)]
+    then = [received(f"Efter {i}") for i in range(5)]
+    async with relay(settings, fenced=[]):
+        await to_relay(kafka_bootstrap, topic_prefix, first)
+        await until(lambda: bool(lost))
+        await to_relay(kafka_bootstrap, topic_prefix, then)
+        out = await read_topic(kafka_bootstrap, f"{topic_prefix}out", at_least=15)
+    assert lost == [True]
+    assert sorted(inquiry_ids(out)) == sorted(str(e.inquiry_id) for e in first + then)
 
 
 async def test_a_restarted_instance_fences_its_predecessor(
@@ -179,22 +211,12 @@ async def test_a_restarted_instance_fences_its_predecessor(
     first, second = [received("før"), received("før igen")], [received("efter")]
     fenced: list[str] = []
     async with relay(settings, fenced):
-        await produce(
-            kafka_bootstrap,
-            f"{topic_prefix}in",
-            [e.model_dump_json().encode() for e in first],
-            key=b"k",
-        )
+        await to_relay(kafka_bootstrap, topic_prefix, first)
         await read_topic(kafka_bootstrap, f"{topic_prefix}out", at_least=2)
         # The replacement registers the same transactional id (its consumer not yet started).
         replacement = relay_broker(settings)
         async with transactions(replacement, lambda: fenced.append("replacement")):
-            await produce(
-                kafka_bootstrap,
-                f"{topic_prefix}in",
-                [e.model_dump_json().encode() for e in second],
-                key=b"k",
-            )
+            await to_relay(kafka_bootstrap, topic_prefix, second)
             await until(lambda: fenced == ["1"])
     async with relay(settings, fenced):
         out = await read_topic(kafka_bootstrap, f"{topic_prefix}out", at_least=3)

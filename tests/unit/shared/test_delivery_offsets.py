@@ -51,6 +51,7 @@ def delivery(tmp_path: Path) -> Delivery:
 
     made = Delivery(make_broker(settings, CollectorRegistry()), settings, handler, stage="reply")
     made._offsets_client = object()  # no broker: the fetch is faked
+    made._producer = object()  # and the transactional producer taken as started
     return made
 
 
