@@ -20,13 +20,15 @@ import sys
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.protocol.admin import CreateAclsRequest
+from aiokafka.protocol.admin import CreateAclsRequest, DescribeAclsRequest
 
 from shared.access import ADMIN, CONTROLLER, Grant, grants, principals
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
 
 ALLOW = 3  # org.apache.kafka.common.acl.AclPermissionType.ALLOW
+ANY = 1  # the filters' ANY of resource type, pattern type, operation and permission
+APPLIED_TIMEOUT_S = 60.0
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -77,14 +79,50 @@ def make_credentials(directory: Path) -> dict[str, str]:
     return passwords
 
 
-async def apply_acls(settings: ServiceSettings, rules: list[Grant]) -> None:
-    """Grant every rule (creating an ACL that exists already is a no-op for Kafka)."""
+async def apply_acls(settings: ServiceSettings, rules: list[Grant]) -> int:
+    """Grant every rule (creating an ACL that exists already is a no-op for Kafka) and wait
+    until every broker enforces them; the number of brokers."""
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         await asyncio.gather(*(_grant(admin, rule) for rule in rules))
+        return await _until_every_broker_applied(admin, rules)
     finally:
         await admin.close()
+
+
+def _key(resource: int, name: str, pattern: int, principal: str, operation: int) -> tuple:
+    return (resource, name, pattern, principal, operation)
+
+
+async def _until_every_broker_applied(admin: AIOKafkaAdminClient, rules: list[Grant]) -> int:
+    """The controller has the ACLs when CreateAcls answers; each broker applies them a moment
+    later from the metadata log, and a service connecting to one that has not would be refused."""
+    wanted = {
+        _key(r.resource, r.name, r.pattern, f"User:{r.principal}", r.operation) for r in rules
+    }
+    nodes = [broker.nodeId for broker in admin._client.cluster.brokers()]
+    deadline = asyncio.get_running_loop().time() + APPLIED_TIMEOUT_S
+    for node in nodes:
+        while not wanted <= await _acls_on(admin, node):
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"broker {node} has not applied the ACLs granted")
+            await asyncio.sleep(0.2)
+    return len(nodes)
+
+
+async def _acls_on(admin: AIOKafkaAdminClient, node: int) -> set[tuple]:
+    """Every ALLOW rule the broker `node` enforces."""
+    request = DescribeAclsRequest(ANY, None, ANY, None, None, ANY, ANY)
+    response = await admin._send_request(request, node_id=node)
+    if response.error_code:
+        raise RuntimeError(f"broker {node} would not list its ACLs: {response.error_message}")
+    return {
+        _key(resource, name, pattern, principal, operation)
+        for resource, name, pattern, acls in response.resources
+        for principal, _host, operation, permission in acls
+        if permission == ALLOW
+    }
 
 
 async def _grant(admin: AIOKafkaAdminClient, rule: Grant) -> None:
@@ -123,8 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         print("\n".join(str(rule) for rule in rules))
         return 0
-    asyncio.run(apply_acls(settings, rules))
-    print(f"granted {len(rules)} ACLs to {len(principals())} principals (prefix {prefix!r})")
+    brokers = asyncio.run(apply_acls(settings, rules))
+    print(
+        f"granted {len(rules)} ACLs to {len(principals())} principals (prefix {prefix!r}), "
+        f"enforced by {brokers} broker(s)"
+    )
     return 0
 
 
