@@ -7,7 +7,7 @@ import itertools
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,6 +158,41 @@ def emails(held: Holdings, delivered: Counter[str]) -> dict[str, int]:
         "never": len(wanted - set(by_reply)),
         "unknown_at_sink": len(unknown),
     }
+
+
+# Fault and acceptance moments are both rounded to a tenth of a second.
+_MOMENT = 0.1
+
+
+def email_repeats_without_a_reply_kill(
+    accepted_twice_at: Mapping[str, list[float]], faults: Iterable[Mapping[str, Any]]
+) -> list[str]:
+    """The e-mails accepted again that SMTP's own window does not explain. A reply instance
+    killed after the server's 250 and before it records the send leaves that e-mail to be sent
+    again when its lease runs out (docs/reliability.md); an instance sends one e-mail at a time,
+    so each repeat needs a reply kill of its own between the acceptance before it and itself."""
+    kills = sorted(
+        float(f["at"])
+        for f in faults
+        if f["fault"] == "kill"
+        and str(f["target"]).startswith("reply")
+        and str(f["outcome"]).startswith("killed")
+    )
+    repeats = sorted(
+        (again, before, message_id)
+        for message_id, times in accepted_twice_at.items()
+        for before, again in itertools.pairwise(sorted(times))
+    )
+    unexplained = []
+    # Earliest-ending repeat first, each given the earliest kill it can use: the most repeats
+    # explained, each by a kill of its own.
+    for again, before, message_id in repeats:
+        kill = next((k for k in kills if before - _MOMENT <= k <= again + _MOMENT), None)
+        if kill is None:
+            unexplained.append(message_id)
+        else:
+            kills.remove(kill)
+    return sorted(set(unexplained))
 
 
 def longest_pause_ms(timestamps: Iterable[int]) -> int:

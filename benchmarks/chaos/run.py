@@ -23,6 +23,7 @@ from benchmarks.chaos.audit import (
     Holdings,
     by_reason,
     duplicated,
+    email_repeats_without_a_reply_kill,
     emails,
     longest_pause_ms,
     read_all,
@@ -328,6 +329,8 @@ class ChaosRun:
             for name in COUNTERS
         }
         mail = emails(held, sink.delivered)
+        # seconds after the feed and the faults began, to set beside the faults' times
+        repeated = sink.repeated(since=self.started)
         # Neither on a queue nor set aside with a reason: an inquiry the feed meant as one that a
         # stage dead-lettered is not lost (the table's dead letters say why), but it is counted.
         lost = len(wanted - held.routed_numbers - held.dead_lettered_numbers)
@@ -388,8 +391,10 @@ class ChaosRun:
             },
             "outbox_messages_twice": duplicated(held.outbox),
             "emails": {**mail, "refused_by_sink": sink.refused, "stalled_by_sink": sink.stalled},
-            # seconds after the feed and the faults began, to set beside the faults' times
-            "emails_accepted_twice_at": sink.repeated(since=self.started),
+            "emails_accepted_twice_at": repeated,
+            "emails_twice_without_a_reply_kill": email_repeats_without_a_reply_kill(
+                repeated, faults.log
+            ),
             "metrics": metrics,
             "longest_routing_pause_ms": longest_pause_ms(held.routed_at),
             "faults": faults.log,
@@ -457,6 +462,10 @@ def table(r: dict[str, Any]) -> str:
         (
             "e-mails delivered once / twice / never",
             f"{e['once']} / {e['twice_or_more']} / {e['never']}",
+        ),
+        (
+            "e-mails twice without a reply kill",
+            len(r.get("emails_twice_without_a_reply_kill", [])),
         ),
         ("sink refused / stalled", f"{e['refused_by_sink']} / {e['stalled_by_sink']}"),
         *(
