@@ -165,19 +165,13 @@ _MOMENT = 0.1
 
 
 def email_repeats_without_a_reply_kill(
-    accepted_twice_at: Mapping[str, list[float]], faults: Iterable[Mapping[str, Any]]
+    accepted_twice_at: Mapping[str, list[float]], reply_kills: Iterable[float]
 ) -> list[str]:
     """The e-mails accepted again that SMTP's own window does not explain. A reply instance
     killed after the server's 250 and before it records the send leaves that e-mail to be sent
     again when its lease runs out (docs/reliability.md); an instance sends one e-mail at a time,
     so each repeat needs a reply kill of its own between the acceptance before it and itself."""
-    kills = sorted(
-        float(f["at"])
-        for f in faults
-        if f["fault"] == "kill"
-        and str(f["target"]).startswith("reply")
-        and str(f["outcome"]).startswith("killed")
-    )
+    kills = sorted(reply_kills)
     repeats = sorted(
         (again, before, message_id)
         for message_id, times in accepted_twice_at.items()

@@ -10,7 +10,7 @@ import os
 import random
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +44,24 @@ class Fault:
         return f"{self.at:6.1f} s  {what}"
 
 
+# The outcome a kill is logged with, the moment the signal went: read back by kill_moments.
+KILLED = "killed pid"
+
+
 def instance_name(service: str, number: int) -> str:
     return service if number == 1 else f"{service}-{number}"
+
+
+def kill_moments(log: Iterable[Mapping[str, object]], service: str) -> list[float]:
+    """When an instance of `service` was killed, in seconds after the faults began, from the
+    faults' log."""
+    return sorted(
+        float(str(entry["at"]))
+        for entry in log
+        if entry["fault"] == "kill"
+        and str(entry["outcome"]).startswith(KILLED)
+        and (entry["target"] == service or str(entry["target"]).startswith(f"{service}-"))
+    )
 
 
 def plan_faults(
@@ -157,7 +173,7 @@ class Faults:
             if not pid or not _alive(pid):
                 raise RuntimeError(f"{fault.target} was not running to be killed")
             os.kill(pid, signal.SIGKILL)
-            self._note(fault, f"killed pid {pid}")
+            self._note(fault, f"{KILLED} {pid}")
             for attempt in range(1, START_ATTEMPTS + 1):
                 await asyncio.sleep(RESTART_AFTER)
                 try:

@@ -28,7 +28,14 @@ from benchmarks.chaos.audit import (
     longest_pause_ms,
     read_all,
 )
-from benchmarks.chaos.faults import CLUSTER, PIPELINE, Faults, instance_name, plan_faults
+from benchmarks.chaos.faults import (
+    CLUSTER,
+    PIPELINE,
+    Faults,
+    instance_name,
+    kill_moments,
+    plan_faults,
+)
 from benchmarks.chaos.feed import Fed, feed
 from benchmarks.chaos.sink import SmtpSink
 from benchmarks.inquiry_mix import InquiryMix, Outcome
@@ -393,7 +400,7 @@ class ChaosRun:
             "emails": {**mail, "refused_by_sink": sink.refused, "stalled_by_sink": sink.stalled},
             "emails_accepted_twice_at": repeated,
             "emails_twice_without_a_reply_kill": email_repeats_without_a_reply_kill(
-                repeated, faults.log
+                repeated, kill_moments(faults.log, "reply")
             ),
             "metrics": metrics,
             "longest_routing_pause_ms": longest_pause_ms(held.routed_at),
