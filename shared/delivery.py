@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -277,6 +278,9 @@ class Delivery:
         # never handed to another instance while a transaction still commits offsets for it.
         self._batch = asyncio.Lock()
         self._failures = 0
+        # When this instance's current transaction began (monotonic), to tell a coordinator's
+        # abort of a transaction that outlived its timeout from a newer instance's takeover.
+        self._transaction_began = 0.0
 
     def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str) -> Handled:
         if self._stage_dead_letter is not None:
@@ -418,13 +422,22 @@ class Delivery:
                 )
                 await self._commit(handled, records, message, member)
             except (ProducerFenced, InvalidProducerEpoch) as error:
-                await self._fence(error)
+                if not self._outlived_its_timeout():
+                    await self._fence(error)
+                # A broker's death can hold a transaction past its timeout (leaders move only
+                # when the controller gives up on the broker); its coordinator then aborted it
+                # and bumped the epoch. That is no takeover: a new producer redoes the batch.
+                log.warning(
+                    "%s: a transaction outlived its %d ms and was aborted; the batch is redone",
+                    self.stage,
+                    self.settings.transaction_timeout_ms,
+                )
+                await self._redo_later(consumer, records)
+                raise
             except Exception:
                 # An infrastructure failure (or a fault of this code, not of a record): read the
                 # batch again from what is committed, after a pause; never skip it.
-                self._failures += 1
-                await self._rewind(consumer, records)
-                await asyncio.sleep(self.attempts.delay(self._failures))
+                await self._redo_later(consumer, records)
                 raise
             self._failures = 0
         for effect in handled.after_commit:
@@ -447,6 +460,7 @@ class Delivery:
         producer = self._producer
         assert producer is not None
         sent: list[asyncio.Future[Any]] = []
+        self._transaction_began = time.monotonic()
         try:
             async with producer.transaction():
                 for record in handled.records:
@@ -460,6 +474,18 @@ class Delivery:
                 if future.done() and not future.cancelled():
                     future.exception()
         count_published(self.broker, handled.outgoing)
+
+    def _outlived_its_timeout(self) -> bool:
+        """Whether the failed transaction has been open for longer than its timeout. The
+        coordinator's clock starts at the transaction's first partition, after ours: one younger
+        than the timeout by our clock cannot have been aborted for its age."""
+        age_ms = (time.monotonic() - self._transaction_began) * 1000
+        return age_ms >= self.settings.transaction_timeout_ms
+
+    async def _redo_later(self, consumer: Any, records: Records) -> None:
+        self._failures += 1
+        await self._rewind(consumer, records)
+        await asyncio.sleep(self.attempts.delay(self._failures))
 
     async def _rewind(self, consumer: Any, records: Records) -> None:
         """Back to where the batch began. A transaction whose commit failed may yet have gone
@@ -486,10 +512,8 @@ class Delivery:
     async def _fence(self, error: KafkaError) -> None:
         self.fenced = True
         log.critical(
-            "transactional id %s was taken over by a newer instance (or a transaction outlived "
-            "%d ms): this instance stops consuming",
+            "transactional id %s was taken over by a newer instance: this instance stops consuming",
             self.transactional_id,
-            self.settings.transaction_timeout_ms,
         )
         self.on_fenced()
         raise Fenced(self.transactional_id) from error

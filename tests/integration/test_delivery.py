@@ -201,6 +201,40 @@ async def test_a_commit_whose_answer_was_lost_is_not_redone(
     assert sorted(inquiry_ids(out)) == sorted(str(e.inquiry_id) for e in first + then)
 
 
+async def test_a_transaction_aborted_for_its_age_is_redone_by_the_same_instance(
+    kafka_bootstrap: str, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction held open past its timeout (a broker died under it) is aborted by its
+    coordinator, which bumps the producer's epoch: the commit is refused as if fenced. No newer
+    instance exists, so the instance does not stop: a new producer redoes the batch, once."""
+    settings = relay_settings(kafka_bootstrap, topic_prefix).model_copy(
+        update={"transaction_timeout_ms": 1000}
+    )
+    real_commit = AIOKafkaProducer.commit_transaction
+    refused: list[str] = []
+
+    async def commit_after_the_timeout(self: AIOKafkaProducer) -> None:
+        if refused:
+            return await real_commit(self)
+        # The broker looks for expired transactions every 10 s by default.
+        await asyncio.sleep(15)
+        try:
+            await real_commit(self)
+        except KafkaError as error:
+            refused.append(type(error).__name__)
+            raise
+
+    monkeypatch.setattr(AIOKafkaProducer, "commit_transaction", commit_after_the_timeout)
+    events = [received(f"Langsom {i}") for i in range(5)]
+    fenced: list[str] = []
+    async with relay(settings, fenced):
+        await to_relay(kafka_bootstrap, topic_prefix, events)
+        out = await read_topic(kafka_bootstrap, f"{topic_prefix}out", at_least=5)
+    assert refused in (["ProducerFenced"], ["InvalidProducerEpoch"])
+    assert fenced == []
+    assert sorted(inquiry_ids(out)) == sorted(str(e.inquiry_id) for e in events)
+
+
 async def test_a_restarted_instance_fences_its_predecessor(
     kafka_bootstrap: str, topic_prefix: str
 ) -> None:
