@@ -166,10 +166,18 @@ class Faults:
             self.failures.append(f"{fault.describe()}: {error}")
             self._note(fault, f"FAILED: {error}")
 
+    def _pid(self, instance: str) -> int:
+        pid_file = Path(self.pipeline_env["STATE_DIR"]) / "pids" / f"{instance}.pid"
+        return int(pid_file.read_text()) if pid_file.exists() else 0
+
+    def not_running(self, instances: Iterable[str]) -> list[str]:
+        """The instances whose process is gone: after the faults are done, one that stopped
+        on its own (a service stops itself when it cannot go on)."""
+        return [i for i in instances if not (pid := self._pid(i)) or not _alive(pid)]
+
     async def _kill_service(self, fault: Fault) -> None:
         async with self._instances.setdefault(fault.target, asyncio.Lock()):
-            pid_file = Path(self.pipeline_env["STATE_DIR"]) / "pids" / f"{fault.target}.pid"
-            pid = int(pid_file.read_text()) if pid_file.exists() else 0
+            pid = self._pid(fault.target)
             if not pid or not _alive(pid):
                 raise RuntimeError(f"{fault.target} was not running to be killed")
             os.kill(pid, signal.SIGKILL)

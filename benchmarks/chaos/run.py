@@ -237,7 +237,12 @@ class ChaosRun:
         settled = await self._settle(bootstrap, sink, database_url)
         say("reading every topic of the run (read_committed) ...")
         held = await read_all(bootstrap, self.names, mix)
-        counted = await self._metrics(bootstrap)
+        stopped = faults.not_running(
+            instance_name(s, i) for s in SERVICES for i in range(1, self.o.instances + 1)
+        )
+        if stopped:
+            say(f"stopped on their own (see their logs): {', '.join(stopped)}")
+        counted = await self._metrics(bootstrap, stopped)
         kept = statistics_kept(database_url)
         result = self._result(
             fed=fed,
@@ -246,6 +251,7 @@ class ChaosRun:
             counted=counted,
             kept=kept,
             faults=faults,
+            stopped=stopped,
             settled=settled,
             messages=messages,
         )
@@ -290,10 +296,12 @@ class ChaosRun:
         say(f"not settled after {self.o.settle:.0f} s (lag {last[0] if last else '?'})")
         return False
 
-    async def _metrics(self, bootstrap: str) -> dict[str, float]:
+    async def _metrics(self, bootstrap: str, stopped: list[str]) -> dict[str, float]:
+        """The live counters of the metrics instances still running."""
         ports = {
-            instance_name("metrics", i): int(self._url("metrics", i).rsplit(":", 1)[1])
+            name: int(self._url("metrics", i).rsplit(":", 1)[1])
             for i in range(1, self.o.instances + 1)
+            if (name := instance_name("metrics", i)) not in stopped
         }
         scraper = Pipeline(bootstrap, self.prefix, self.o.state_dir, ports=ports)
         return {
@@ -310,6 +318,7 @@ class ChaosRun:
         counted: dict[str, float],
         kept: dict[str, int],
         faults: Faults,
+        stopped: list[str],
         settled: bool,
         messages: list[Any],
     ) -> dict[str, Any]:
@@ -346,6 +355,7 @@ class ChaosRun:
             "lost": lost == 0,
             "duplicated_on_queue_topics": dup_queue == 0,
             "emails_twice": mail["twice_or_more"] == 0,
+            "every_instance_running": not stopped,
             "metrics_equal_counts": all(
                 m["counted"] <= m["expected"] and m.get("kept", m["expected"]) == m["expected"]
                 for m in metrics.values()
@@ -406,6 +416,7 @@ class ChaosRun:
             "longest_routing_pause_ms": longest_pause_ms(held.routed_at),
             "faults": faults.log,
             "fault_failures": faults.failures,
+            "stopped_on_their_own": stopped,
             "settled": settled,
             "bar": bar,
             "bar_met": all(bar.values()) and settled and not faults.failures,
@@ -486,6 +497,7 @@ def table(r: dict[str, Any]) -> str:
         ),
         ("longest pause in routing", f"{r['longest_routing_pause_ms'] / 1000:.1f} s"),
         ("faults carried out", f"{len(r['faults'])} steps, {len(r['fault_failures'])} failed"),
+        ("stopped on their own", ", ".join(r.get("stopped_on_their_own", [])) or "none"),
         ("settled", "yes" if r["settled"] else "NO"),
     ]
     width = max(len(k) for k, _ in rows)

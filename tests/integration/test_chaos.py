@@ -85,6 +85,11 @@ def test_every_fault_was_carried_out_and_the_pipeline_settled(chaos: dict[str, A
     assert chaos["settled"]
 
 
+def test_no_instance_stopped_on_its_own(chaos: dict[str, Any]) -> None:
+    # A broker killed under an open transaction once made healthy instances stop themselves.
+    assert chaos["stopped_on_their_own"] == []
+
+
 def test_nothing_accepted_is_lost(chaos: dict[str, Any]) -> None:
     assert chaos["fed"]["inquiries_expected_on_a_queue"] > 1500
     assert chaos["lost"] == 0

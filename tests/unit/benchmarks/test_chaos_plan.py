@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 from benchmarks.chaos.audit import Holdings, duplicated, emails, longest_pause_ms
-from benchmarks.chaos.faults import Fault, plan_faults
+from benchmarks.chaos.faults import Fault, Faults, plan_faults
+from benchmarks.chaos.sink import SmtpSink
 from benchmarks.pipeline import SERVICES
 
 
@@ -80,3 +85,23 @@ def test_pauses_and_repeats() -> None:
     assert longest_pause_ms([5_000, 1_000, 1_500, 9_000]) == 4_000
     assert longest_pause_ms([]) == 0
     assert duplicated(Counter({"a": 1, "b": 2, "c": 3})) == 2
+
+
+def test_an_instance_whose_process_is_gone_is_named_as_stopped(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (pids / "intake.pid").write_text(str(os.getpid()))
+    (pids / "metrics-2.pid").write_text(finished.stdout.strip())
+    faults = Faults(
+        pipeline_env={"STATE_DIR": str(tmp_path)},
+        cluster_env=None,
+        sink=SmtpSink(0),
+        say=lambda _: None,
+    )
+    assert faults.not_running(["intake", "metrics-2", "reply"]) == ["metrics-2", "reply"]
