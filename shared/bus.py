@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.response import KafkaPublishCommand
@@ -92,16 +92,36 @@ def retention_ms(settings: ServiceSettings, relative_name: str) -> int:
     return settings.topic_retention_ms
 
 
+# A killed broker stays in the cluster's metadata until the controller gives up on it (about
+# nine seconds), and the admin client asks a broker at random: a service starting meanwhile asks
+# again rather than fail its start.
+ADMIN_ATTEMPTS = 15
+ADMIN_RETRY_S = 1.0
+
+
 async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]) -> None:
     """Create the topics a service uses; auto-creation is off on the broker by design."""
     if not settings.provision_topics:
         return
+    relative = list(dict.fromkeys(relative_names))
+    for attempt in range(1, ADMIN_ATTEMPTS + 1):
+        try:
+            await _create_missing_topics(settings, relative)
+            return
+        except KafkaError as error:
+            if not error.retriable or attempt == ADMIN_ATTEMPTS:
+                raise
+            log.warning("the topics could not be checked yet (%s); asking again", error)
+            await asyncio.sleep(ADMIN_RETRY_S)
+
+
+async def _create_missing_topics(settings: ServiceSettings, relative_names: list[str]) -> None:
     names = TopicNames(settings.topic_prefix)
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [names(t) for t in dict.fromkeys(relative_names) if names(t) not in existing]
+        wanted = [names(t) for t in relative_names if names(t) not in existing]
         if not wanted:
             return
         new_topics = [

@@ -1,9 +1,11 @@
-"""The project's topic setup keeps raw topics (CPR numbers in clear) 24 hours, the rest longer."""
+"""The project's topic setup: raw topics (CPR numbers in clear) keep their records 24 hours, the
+rest longer; a broker that does not answer does not fail a service's start."""
 
 from __future__ import annotations
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.client import AIOKafkaClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from shared.bus import ensure_topics
@@ -43,3 +45,26 @@ async def test_raw_topics_keep_records_a_day_by_default(
         topic_prefix + raw_topic(Channel.EMAIL): str(24 * 3600 * 1000),
         topic_prefix + INQUIRIES_RECEIVED: str(settings.topic_retention_ms),
     }
+
+
+async def test_topics_are_set_up_while_a_broker_in_the_metadata_does_not_answer(
+    kafka_bootstrap: str, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed broker stays in the cluster's metadata for seconds, and the admin client asks a
+    broker at random: the setup asks again. (A service restarted during a broker's death in a
+    chaos run failed its start this way.)"""
+    real_choice = AIOKafkaClient.get_random_node
+    dead_asked: list[int] = []
+
+    def a_dead_broker_first(self: AIOKafkaClient) -> int | None:
+        if len(dead_asked) < 2:
+            dead_asked.append(99)
+            return 99  # in no metadata: never ready, as a dead broker
+        return real_choice(self)
+
+    monkeypatch.setattr(AIOKafkaClient, "get_random_node", a_dead_broker_first)
+    settings = ServiceSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix)
+    await ensure_topics(settings, [raw_topic(Channel.LETTER)])
+    monkeypatch.undo()
+    assert dead_asked == [99, 99]
+    assert await _retention(kafka_bootstrap, [topic_prefix + raw_topic(Channel.LETTER)])
