@@ -229,6 +229,13 @@ class OffsetsNotKnown(RuntimeError):
 UNKNOWN_OFFSETS_RETRY_S = 5.0
 
 
+class TransactionExpired(KafkaError):
+    """The coordinator aborted a transaction that outlived its timeout: no takeover, the batch
+    is redone by a new producer of the same instance."""
+
+    retriable = True
+
+
 class Fenced(RuntimeError):
     """Another instance with this transactional id started: this one must stop consuming."""
 
@@ -278,9 +285,6 @@ class Delivery:
         # never handed to another instance while a transaction still commits offsets for it.
         self._batch = asyncio.Lock()
         self._failures = 0
-        # When this instance's current transaction began (monotonic), to tell a coordinator's
-        # abort of a transaction that outlived its timeout from a newer instance's takeover.
-        self._transaction_began = 0.0
 
     def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str) -> Handled:
         if self._stage_dead_letter is not None:
@@ -318,7 +322,13 @@ class Delivery:
             transaction_timeout_ms=self.settings.transaction_timeout_ms,
             **PRODUCER_SETTINGS,
         )
-        await producer.start()
+        try:
+            await producer.start()
+        except BaseException:
+            # Its connections, opened before the start failed; the start's error is the one told.
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            raise
         self._producer = producer
 
     async def stop(self) -> None:
@@ -422,22 +432,14 @@ class Delivery:
                 )
                 await self._commit(handled, records, message, member)
             except (ProducerFenced, InvalidProducerEpoch) as error:
-                if not self._outlived_its_timeout():
-                    await self._fence(error)
-                # A broker's death can hold a transaction past its timeout (leaders move only
-                # when the controller gives up on the broker); its coordinator then aborted it
-                # and bumped the epoch. That is no takeover: a new producer redoes the batch.
-                log.warning(
-                    "%s: a transaction outlived its %d ms and was aborted; the batch is redone",
-                    self.stage,
-                    self.settings.transaction_timeout_ms,
-                )
-                await self._redo_later(consumer, records)
-                raise
+                await self._fence(error)
             except Exception:
-                # An infrastructure failure (or a fault of this code, not of a record): read the
-                # batch again from what is committed, after a pause; never skip it.
-                await self._redo_later(consumer, records)
+                # An infrastructure failure (or a fault of this code, not of a record), a
+                # transaction expired among them: read the batch again from what is committed,
+                # after a pause; never skip it.
+                self._failures += 1
+                await self._rewind(consumer, records)
+                await asyncio.sleep(self.attempts.delay(self._failures))
                 raise
             self._failures = 0
         for effect in handled.after_commit:
@@ -460,7 +462,7 @@ class Delivery:
         producer = self._producer
         assert producer is not None
         sent: list[asyncio.Future[Any]] = []
-        self._transaction_began = time.monotonic()
+        began = time.monotonic()
         try:
             async with producer.transaction():
                 for record in handled.records:
@@ -468,6 +470,18 @@ class Delivery:
                 await producer.commit_offsets(
                     await resume_offsets(message.consumer, records), self.group_id, member
                 )
+        except (ProducerFenced, InvalidProducerEpoch) as error:
+            # A broker's death can hold a transaction past its timeout (leaders move only once
+            # the controller gives up on the broker); its coordinator then aborts it and bumps
+            # the epoch, refusing it as a takeover would. The coordinator's clock starts after
+            # ours, so a refusal younger than the timeout by ours can only be a takeover.
+            age_ms = (time.monotonic() - began) * 1000
+            if age_ms < self.settings.transaction_timeout_ms:
+                raise
+            raise TransactionExpired(
+                f"{self.stage}: a transaction open for {age_ms:.0f} ms outlived its "
+                f"{self.settings.transaction_timeout_ms} ms and was aborted; the batch is redone"
+            ) from error
         finally:
             # A failed transaction fails its sends too: the commit's error is the one reported.
             for future in sent:
@@ -475,33 +489,23 @@ class Delivery:
                     future.exception()
         count_published(self.broker, handled.outgoing)
 
-    def _outlived_its_timeout(self) -> bool:
-        """Whether the failed transaction has been open for longer than its timeout. The
-        coordinator's clock starts at the transaction's first partition, after ours: one younger
-        than the timeout by our clock cannot have been aborted for its age."""
-        age_ms = (time.monotonic() - self._transaction_began) * 1000
-        return age_ms >= self.settings.transaction_timeout_ms
-
-    async def _redo_later(self, consumer: Any, records: Records) -> None:
-        self._failures += 1
-        await self._rewind(consumer, records)
-        await asyncio.sleep(self.attempts.delay(self._failures))
-
     async def _rewind(self, consumer: Any, records: Records) -> None:
         """Back to where the batch began. A transaction whose commit failed may yet have gone
         through (its answer lost, its coordinator dead): its partitions' stable committed offsets
         are learnt again before a record of them is handled, so what it committed is skipped.
         Without transactions, back to the committed offsets, as the next owner would start."""
         starts = first_offsets(records)
-        if consumer is None or not hasattr(consumer, "committed"):
-            return
         if self.transactional:
+            # Back first: a producer that fails to stop must not let the batch be skipped.
+            if consumer is not None and hasattr(consumer, "committed"):
+                self._unknown.update(starts)
+                for tp, first in starts.items():
+                    consumer.seek(tp, first)
             # A producer whose transaction failed may be unusable: its successor's start
             # completes or aborts what it left open (ensure_known).
             await self.stop()
-            self._unknown.update(starts)
-            for tp, first in starts.items():
-                consumer.seek(tp, first)
+            return
+        if consumer is None or not hasattr(consumer, "committed"):
             return
         for tp, first in starts.items():
             committed = None
