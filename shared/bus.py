@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import logging
 import weakref
 from collections import Counter as Tally
@@ -15,7 +14,7 @@ from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.response import KafkaPublishCommand
@@ -108,18 +107,19 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
         try:
             await _create_missing_topics(settings, relative)
             return
-        except KafkaError as error:
-            if not error.retriable or attempt == ADMIN_ATTEMPTS:
+        except (KafkaError, TimeoutError) as error:
+            # A TimeoutError: the controller did not answer in time, worth asking again.
+            if not getattr(error, "retriable", True) or attempt == ADMIN_ATTEMPTS:
                 raise
-            log.warning("the topics could not be checked yet (%s); asking again", error)
+            log.warning("the topics could not be checked yet (%r); asking again", error)
             await asyncio.sleep(ADMIN_RETRY_S)
 
 
 async def _create_missing_topics(settings: ServiceSettings, relative_names: list[str]) -> None:
     names = TopicNames(settings.topic_prefix)
     admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         wanted = [names(t) for t in relative_names if names(t) not in existing]
         if not wanted:
@@ -136,9 +136,13 @@ async def _create_missing_topics(settings: ServiceSettings, relative_names: list
             )
             for name in wanted
         ]
-        # Another service may have created one first: that is fine.
-        with contextlib.suppress(TopicAlreadyExistsError):
-            await admin.create_topics(new_topics)
+        created = await admin.create_topics(new_topics)
+        # The answer holds an error per topic, which aiokafka does not raise. Another service
+        # may have created one first: that is fine.
+        for name, code, *message in created.topic_errors:
+            if code not in (0, TopicAlreadyExistsError.errno):
+                said = f": {message[0]}" if message and message[0] else ""
+                raise for_code(code)(f"topic {name} was not created{said}")
         log.info("created topics %s", ", ".join(wanted))
     finally:
         await admin.close()

@@ -1,5 +1,6 @@
 """The project's topic setup: raw topics (CPR numbers in clear) keep their records 24 hours, the
-rest longer; a broker that does not answer does not fail a service's start."""
+rest longer; a broker that does not answer does not fail a service's start, and a topic the
+cluster refuses to create does, with the cluster's reason."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.client import AIOKafkaClient
+from aiokafka.errors import InvalidReplicationFactorError
 
 from shared.bus import ensure_topics
 from shared.settings import ServiceSettings
@@ -68,3 +70,17 @@ async def test_topics_are_set_up_while_a_broker_in_the_metadata_does_not_answer(
     monkeypatch.undo()
     assert dead_asked == [99, 99]
     assert await _retention(kafka_bootstrap, [topic_prefix + raw_topic(Channel.LETTER)])
+
+
+async def test_a_topic_the_cluster_refuses_to_create_fails_the_setup_with_its_reason(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """Three replicas asked of the single test broker: the answer's per-topic error is raised
+    (aiokafka returns it without raising), not logged as created."""
+    settings = ServiceSettings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_replication_factor=3,
+    )
+    with pytest.raises(InvalidReplicationFactorError, match="was not created"):
+        await ensure_topics(settings, [INQUIRIES_RECEIVED])
