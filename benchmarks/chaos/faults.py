@@ -206,11 +206,14 @@ class Faults:
 
 
 def _alive(pid: int) -> bool:
+    """Running, not merely unreaped: an exited process whose parent never waited for it (a
+    container's init may not) still takes signal 0."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        # The command name may hold spaces; the state is the first field after it (proc(5)).
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
         return False
-    return True
+    return state not in ("Z", "X")
 
 
 async def _run(*command: object, env: dict[str, str], timeout: float = 300) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -88,6 +89,8 @@ def test_pauses_and_repeats() -> None:
 
 
 def test_an_instance_whose_process_is_gone_is_named_as_stopped(tmp_path: Path) -> None:
+    """Gone: exited and reaped, exited and never waited for (a zombie takes signal 0 still), or
+    never started."""
     pids = tmp_path / "pids"
     pids.mkdir()
     finished = subprocess.run(
@@ -96,12 +99,23 @@ def test_an_instance_whose_process_is_gone_is_named_as_stopped(tmp_path: Path) -
         text=True,
         check=True,
     )
-    (pids / "intake.pid").write_text(str(os.getpid()))
-    (pids / "metrics-2.pid").write_text(finished.stdout.strip())
-    faults = Faults(
-        pipeline_env={"STATE_DIR": str(tmp_path)},
-        cluster_env=None,
-        sink=SmtpSink(0),
-        say=lambda _: None,
-    )
-    assert faults.not_running(["intake", "metrics-2", "reply"]) == ["metrics-2", "reply"]
+    unreaped = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        stat = Path(f"/proc/{unreaped.pid}/stat")
+        deadline = time.monotonic() + 30
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child did not exit"
+            time.sleep(0.05)
+        (pids / "intake.pid").write_text(str(os.getpid()))
+        (pids / "metrics-2.pid").write_text(finished.stdout.strip())
+        (pids / "triage.pid").write_text(str(unreaped.pid))
+        faults = Faults(
+            pipeline_env={"STATE_DIR": str(tmp_path)},
+            cluster_env=None,
+            sink=SmtpSink(0),
+            say=lambda _: None,
+        )
+        named = faults.not_running(["intake", "metrics-2", "reply", "triage"])
+    finally:
+        unreaped.wait()
+    assert named == ["metrics-2", "reply", "triage"]
