@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+import secrets
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -81,8 +82,12 @@ class InquiryMix:
     resend in every copy.
     """
 
-    def __init__(self, feed: Sequence[RawInquiry] | None = None) -> None:
-        self.run = uuid.uuid4().hex[:6]
+    def __init__(self, feed: Sequence[RawInquiry] | None = None, *, run: str | None = None) -> None:
+        # Letters only: digits here, beside the digits of the feed's own ids, can spell a CPR
+        # number (010203.6811), which intake rightly masks, and the token with it.
+        self.run = run or "".join(secrets.choice(string.ascii_lowercase) for _ in range(6))
+        if not (self.run.isascii() and self.run.isalpha()):
+            raise ValueError(f"a run id is letters only, not {self.run!r}")
         self.arrival = datetime.now(UTC)
         feed = feed if feed is not None else load_feed(f"bench{self.run}")
         self.feed = [arriving_now(raw, self.arrival) for raw in feed]
