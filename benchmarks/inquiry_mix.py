@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from enum import StrEnum
 
-from demo.feed import RawInquiry, load_feed, stamp
+from demo.feed import RawInquiry, check_run_id, load_feed, new_run_id, stamp
 from shared.vocabulary import Channel
 
 
@@ -83,11 +81,7 @@ class InquiryMix:
     """
 
     def __init__(self, feed: Sequence[RawInquiry] | None = None, *, run: str | None = None) -> None:
-        # Letters only: digits here, beside the digits of the feed's own ids, can spell a CPR
-        # number (010203.6811), which intake rightly masks, and the token with it.
-        self.run = run or "".join(secrets.choice(string.ascii_lowercase) for _ in range(6))
-        if not (self.run.isascii() and self.run.isalpha()):
-            raise ValueError(f"a run id is letters only, not {self.run!r}")
+        self.run = check_run_id(run or new_run_id(6))
         self.arrival = datetime.now(UTC)
         feed = feed if feed is not None else load_feed(f"bench{self.run}")
         self.feed = [arriving_now(raw, self.arrival) for raw in feed]

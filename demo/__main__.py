@@ -9,13 +9,12 @@ import asyncio
 import os
 import sys
 import time
-import uuid
 from collections import Counter
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from demo.feed import expected_inquiries, load_feed
+from demo.feed import expected_inquiries, load_feed, new_run_id
 from shared.events import DeadLettered, InquiryTriaged
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
@@ -61,7 +60,7 @@ def _table(title: str, counts: Counter[str], total: int | None = None) -> str:
 async def run_demo() -> int:
     settings = ServiceSettings()
     names = TopicNames(settings.topic_prefix)
-    run = f"demo-{uuid.uuid4().hex[:8]}"
+    run = f"demo-{new_run_id()}"
     feed = load_feed(run)
     expected = expected_inquiries(feed)
     malformed = sum(i.malformed for i in feed)
