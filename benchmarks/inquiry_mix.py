@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from enum import StrEnum
 
-from demo.feed import RawInquiry, check_run_id, load_feed, new_run_id, stamp
+from demo.feed import RawInquiry, load_feed, new_run_id, stamp
 from shared.vocabulary import Channel
 
 
@@ -80,8 +80,8 @@ class InquiryMix:
     resend in every copy.
     """
 
-    def __init__(self, feed: Sequence[RawInquiry] | None = None, *, run: str | None = None) -> None:
-        self.run = check_run_id(run or new_run_id(6))
+    def __init__(self, feed: Sequence[RawInquiry] | None = None) -> None:
+        self.run = new_run_id(6)
         self.arrival = datetime.now(UTC)
         feed = feed if feed is not None else load_feed(f"bench{self.run}")
         self.feed = [arriving_now(raw, self.arrival) for raw in feed]

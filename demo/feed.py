@@ -29,12 +29,6 @@ def new_run_id(length: int = 8) -> str:
     return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
 
 
-def check_run_id(run: str) -> str:
-    if not (run.isascii() and run.isalpha()):
-        raise ValueError(f"a run id is letters only, not {run!r} (demo.feed.new_run_id)")
-    return run
-
-
 @dataclass(frozen=True)
 class RawInquiry:
     channel: Channel
