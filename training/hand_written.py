@@ -1,9 +1,11 @@
-"""Builds inquiries.jsonl from the hand-written source/*.txt: each inquiry with its labels and
-the reply channel the design's rule gives for those labels and the attached citizen profile.
+"""Builds a hand-written set's inquiries.jsonl from its source/*.txt: each inquiry with its
+labels and the reply channel the design's rule gives for those labels and the attached citizen
+profile. The evaluation set and the calibration set are written this way.
 
-    python -m training.evaluation_set.build
+    python -m training.hand_written training/evaluation_set
+    python -m training.hand_written training/calibration_set
 
-Run once when the source changes; the labels are the author's, the reply channel follows from
+Run once when a source changes; the labels are the authors', the reply channel follows from
 them by the rule (services/triage/reply_channel.py), never from a prediction.
 """
 
@@ -19,10 +21,6 @@ from services.triage.reply_channel import choose_reply_channel
 from services.triage.settings import TriageSettings
 from shared.events import CitizenProfile
 from shared.vocabulary import DIGITAL_CHANNELS, Channel, Complexity
-
-HERE = Path(__file__).parent
-SOURCE = HERE / "source"
-TARGET = HERE / "inquiries.jsonl"
 
 PHONE, EMAIL, ADDRESS = "+45 20 30 40 50", "borger@example.dk", "Testvej 1, 2300 København S"
 # What the channel or an agent told intake about the citizen.
@@ -117,18 +115,24 @@ def label(header: re.Match[str], subject: str | None, text: str) -> dict[str, An
 
 
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(
-        prog="python -m training.evaluation_set.build",
-        description="Write inquiries.jsonl from the hand-written source/*.txt.",
-    ).parse_args(argv)
-    items = [item for path in sorted(SOURCE.glob("*.txt")) for item in parse(path.read_text())]
+    parser = argparse.ArgumentParser(
+        prog="python -m training.hand_written",
+        description="Write a hand-written set's inquiries.jsonl from its source/*.txt.",
+    )
+    parser.add_argument("folder", type=Path, help="the set's folder, e.g. training/evaluation_set")
+    args = parser.parse_args(argv)
+    sources = sorted((args.folder / "source").glob("*.txt"))
+    if not sources:
+        parser.error(f"no source/*.txt in {args.folder}")
+    items = [item for path in sources for item in parse(path.read_text(encoding="utf-8"))]
     ids = [item["id"] for item in items]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate ids")
-    with TARGET.open("w", encoding="utf-8") as out:
+    target = args.folder / "inquiries.jsonl"
+    with target.open("w", encoding="utf-8") as out:
         for item in items:
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(items)} inquiries -> {TARGET}")
+    print(f"{len(items)} inquiries -> {target}")
 
 
 if __name__ == "__main__":
