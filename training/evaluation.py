@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "training" / "corpus" / "inquiries.jsonl"
 DEMO_FEED = REPO / "demo" / "feed"
 EVALUATION_SET = REPO / "training" / "evaluation_set" / "inquiries.jsonl"
+DEVELOPMENT_SET = REPO / "training" / "development_set" / "inquiries.jsonl"
 COMPLEXITIES = [Complexity.SIMPLE.value, Complexity.SPECIALIST.value]
 DEPARTMENTS = [d.value for d in Department]
 ECE_BINS = 10
@@ -74,7 +75,9 @@ def labelled(
 
 
 def evaluation_set(path: Path = EVALUATION_SET) -> list[LabelledInquiry]:
-    """The hand-written set the model never learns from (training/evaluation_set/README.md)."""
+    """A hand-written set the model never learns from: by default the evaluation set
+    (training/evaluation_set/README.md); the development set (DEVELOPMENT_SET) has the same
+    form."""
     keys = ("written_decision", "self_service", "digitally_ready", "reply_channel", "citizen")
     return [_labelled(r, **{key: r[key] for key in keys}) for r in corpus_rows(path)]
 

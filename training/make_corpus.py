@@ -15,7 +15,8 @@ note, e-mail with greeting/signature/quoted mail, chat turns, OCR'd letter, Citi
 note, web form), with realistic noise (typos, missing æøå, [CPR] markers, phone numbers, e-mail
 addresses, mixed Danish/English). The label always comes from the base text's service; the
 reply-channel rule's `written_decision` comes from the service too, or from the base text's tag
-`written` (its answer must be documented in writing, whatever the service).
+`written` (its answer must be documented in writing, whatever the service); a base text tagged
+`report` (a report or a request to be contacted) has none.
 
 The split is decided per base text (all its variants share one split), from a hash of base_id:
 ~70 % train, 15 % validation, 15 % test. base_id is positional ("b0001" is the first text of the
@@ -128,7 +129,7 @@ def read_bases(base_dir: Path = BASE_DIR) -> list[Base]:
             lang, *tags = head.split()
             if lang not in ("da", "en"):
                 raise ValueError(f"{where}: language must be da or en, got {lang!r}")
-            unknown = set(tags) - {"hard", "note", "written"}
+            unknown = set(tags) - {"hard", "note", "written", "report"}
             if unknown:
                 raise ValueError(f"{where}: unknown tags {sorted(unknown)}")
             bases.append(
@@ -798,6 +799,15 @@ def pick_channels(base: Base, complexity: str, rng: random.Random) -> list[str]:
     return chosen
 
 
+def written_decision(base: Base, written: frozenset[str] | set[str]) -> bool:
+    """Whether the line's answer must be given in writing: a report or a request to be
+    contacted is answered by a person, whatever its service decides; else the tag `written` or
+    the service."""
+    if "report" in base.tags:
+        return False
+    return base.service_id in written or "written" in base.tags
+
+
 def build(
     bases: list[Base],
     services: dict[str, tuple[str, str]],
@@ -827,7 +837,7 @@ def build(
                     "complexity": complexity,
                     "department": department,
                     "service_id": base.service_id,
-                    "written_decision": base.service_id in written or "written" in base.tags,
+                    "written_decision": written_decision(base, written),
                     "split": split_of(base.base_id),
                 }
             )

@@ -5,7 +5,8 @@
 
 Fits on the corpus's train split (and caseworkers' corrections), chooses the abstain threshold on
 the validation split only, and reports on the test split, which is never used for fitting or
-choosing, and on the demo feed, labelled independently of the corpus. The same inputs give the
+choosing, on the demo feed, labelled independently of the corpus, and on the two hand-written
+sets: the evaluation set, never looked at while the model changes, and the development set. The same inputs give the
 same artifact bytes and the same report.
 """
 
@@ -40,6 +41,7 @@ from services.triage.settings import TriageSettings
 from training.evaluation import (
     CORPUS,
     DEMO_FEED,
+    DEVELOPMENT_SET,
     EVALUATION_SET,
     REPO,
     corpus_rows,
@@ -372,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=REPORT_DIR)
     parser.add_argument("--demo-feed", default=str(DEMO_FEED), help="a folder, or 'none'")
     parser.add_argument("--evaluation-set", type=Path, default=EVALUATION_SET)
+    parser.add_argument("--development-set", type=Path, default=DEVELOPMENT_SET)
     parser.add_argument(
         "--corrections",
         default="store",
@@ -409,7 +412,10 @@ def main(argv: list[str] | None = None) -> int:
     model.abstain_below = threshold
     model.rule_input_sure = choose_rule_input_levels(classifier, validation)
     classifier = ModelClassifier(model, catalogue)
-    _step("evaluating on the evaluation set, the validation and test splits and the demo feed")
+    _step(
+        "evaluating on the evaluation and development sets, the validation and test splits and "
+        "the demo feed"
+    )
     demo, skipped = demo_feed(Path(args.demo_feed)) if args.demo_feed != "none" else ([], [])
     model.facts = {
         "train_lines": len(train) - len(corrections),
@@ -427,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold_curve_validation": curve,
         "evaluation_set_targets": EVALUATION_SET_TARGETS,
         "evaluation_set": evaluate(classifier, evaluation_set(args.evaluation_set), settings),
+        "development_set": evaluate(classifier, evaluation_set(args.development_set), settings),
         "validation": evaluate(classifier, validation, settings),
         "test": evaluate(classifier, test, settings),
         "demo_feed": {**evaluate(classifier, demo, settings), "skipped": skipped},

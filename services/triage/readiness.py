@@ -36,11 +36,15 @@ _NOT_READY = (
     "don't have a computer",
     "dont have a computer", "no pc", "no online banking", "not use online banking",
     "don't use online banking", "not online", "no internet", "ingen internet",
+    "ikke mitid", "ikke noget mitid", "no mitid", "don't have mitid", "dont have mitid",
+    "not have mitid",
 )  # fmt: skip
 _READY = (
     "bruger netbank", "har computer", "har en computer", "har pc", "har en pc",
     "bruger computer", "use online banking", "uses online banking", "have a computer",
-    "has a computer", "online banking every day",
+    "has a computer", "online banking every day", "bruger mitid", "har mitid",
+    "mitid og netbank", "mitid hver dag", "mitid dagligt", "netbank hver dag", "netbank dagligt",
+    "use mitid", "uses mitid", "have mitid",
 )  # fmt: skip
 
 

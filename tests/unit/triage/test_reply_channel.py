@@ -168,6 +168,9 @@ def test_every_readiness_cue_holds_a_word_the_quick_test_looks_for() -> None:
         (Channel.PHONE, {}, "Har ingen computer og bruger ikke netbank", False),
         (Channel.LETTER, {}, "I don't have a computer", False),
         (Channel.IN_PERSON, {}, "Hun har pc og bruger netbank", True),
+        (Channel.LETTER, {}, "Jeg bruger ellers MitID og netbank hver dag", True),
+        (Channel.PHONE, {}, "Oplyser at hun bruger MitID dagligt", True),
+        (Channel.PHONE, {}, "Han har ikke MitID og vil have brev", False),
         # Nothing tells: not ready, the safe side.
         (Channel.PHONE, {}, "Hvornår tømmes skraldespanden?", False),
     ],
