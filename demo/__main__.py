@@ -1,6 +1,6 @@
 """`python -m demo`: publish the feed onto the raw topics, wait until every inquiry is triaged
-(and every unreadable one dead-lettered), print a summary, and keep running until Ctrl-C
-(`DEMO_EXIT=1`: exit after the summary)."""
+and has a reply planned or dead-lettered (and every unreadable one is dead-lettered), print a
+summary, and keep running until Ctrl-C (`DEMO_EXIT=1`: exit after the summary)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ import asyncio
 import os
 import sys
 import time
+import uuid
 from collections import Counter
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from demo.feed import expected_inquiries, load_feed, new_run_id
-from shared.events import DeadLettered, InquiryTriaged
+from shared.events import DeadLettered, InquiryTriaged, ReplyPlanned
 from shared.kafka_security import client_options
 from shared.settings import ServiceSettings
 from shared.topics import (
     INQUIRIES_TRIAGED,
     INTAKE_STAGE,
+    REPLIES_PLANNED,
+    REPLY_STAGE,
     STAGES,
     TopicNames,
     deadletter_topic,
@@ -68,7 +71,11 @@ async def run_demo() -> int:
 
     consumer = await _consumer_at_end(
         settings,
-        [names(INQUIRIES_TRIAGED), *(names(deadletter_topic(stage)) for stage in STAGES)],
+        [
+            names(INQUIRIES_TRIAGED),
+            names(REPLIES_PLANNED),
+            *(names(deadletter_topic(stage)) for stage in STAGES),
+        ],
     )
     producer = AIOKafkaProducer(**client_options(settings), acks="all", linger_ms=5)
     await producer.start()
@@ -84,13 +91,15 @@ async def run_demo() -> int:
         await producer.stop()
 
     triaged: list[InquiryTriaged] = []
+    planned: set[uuid.UUID] = set()  # inquiry ids with a reply plan
     dead: list[DeadLettered] = []
     deadline = time.monotonic() + WAIT_SECONDS
     try:
 
         def unread() -> bool:
             from_intake = sum(d.dead_letter.stage == INTAKE_STAGE for d in dead)
-            return len(triaged) < expected or from_intake < malformed
+            unanswered = _replies(triaged, planned, dead, run)[0] < len(triaged)
+            return len(triaged) < expected or from_intake < malformed or unanswered
 
         while unread() and time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=500)
@@ -100,13 +109,17 @@ async def run_demo() -> int:
                         event = InquiryTriaged.model_validate_json(record.value)
                         if event.inquiry.channel_message_id.find(run) >= 0:
                             triaged.append(event)
+                    elif record.topic == names(REPLIES_PLANNED):
+                        plan = ReplyPlanned.model_validate_json(record.value)
+                        if plan.inquiry_id is not None:
+                            planned.add(plan.inquiry_id)
                     else:
                         dead.append(DeadLettered.model_validate_json(record.value))
     finally:
         await consumer.stop()
     elapsed = time.monotonic() - started
 
-    print(_summary(triaged, dead, expected, elapsed))
+    print(_summary(triaged, dead, expected, elapsed, _replies(triaged, planned, dead, run)))
     print(await _metrics_check(counted_before, len(triaged), len(dead)))
     if len(triaged) < expected:
         print(
@@ -116,8 +129,23 @@ async def run_demo() -> int:
     return 0
 
 
+def _replies(
+    triaged: list[InquiryTriaged], planned: set[uuid.UUID], dead: list[DeadLettered], run: str
+) -> tuple[int, int]:
+    """Of this run's triaged inquiries: how many reply has dealt with, and how many of those it
+    dead-lettered (no way to answer, say, with no contact details on file)."""
+    refused = sum(
+        d.dead_letter.stage == REPLY_STAGE and run in (d.dead_letter.key or "") for d in dead
+    )
+    return sum(t.inquiry_id in planned for t in triaged) + refused, refused
+
+
 def _summary(
-    triaged: list[InquiryTriaged], dead: list[DeadLettered], expected: int, elapsed: float
+    triaged: list[InquiryTriaged],
+    dead: list[DeadLettered],
+    expected: int,
+    elapsed: float,
+    replies: tuple[int, int],
 ) -> str:
     channel = Counter(t.inquiry.channel.value for t in triaged)
     complexity = Counter(t.decision.complexity.value for t in triaged)
@@ -126,11 +154,14 @@ def _summary(
     reply = Counter(t.decision.reply_channel.value for t in triaged)
     language = Counter(t.inquiry.language.value for t in triaged)
     shifted = sum(t.decision.reply_channel.value != t.inquiry.channel.value for t in triaged)
+    answered, refused = replies
     decided = complexity[Complexity.SIMPLE] + complexity[Complexity.SPECIALIST]
     parts = [
         "=" * 64,
         f"{len(triaged)} of {expected} inquiries triaged in {elapsed:.1f} s; "
         f"{len(dead)} dead-lettered",
+        f"replies planned for {answered - refused}; {refused} could not be planned "
+        "(dead-lettered by reply, with the reason)",
         "=" * 64,
         _table("By channel", channel),
         _table("By language", language),
