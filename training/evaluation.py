@@ -74,12 +74,15 @@ def labelled(
     ]
 
 
-def evaluation_set(path: Path = EVALUATION_SET) -> list[LabelledInquiry]:
-    """A hand-written set the model never learns from: by default the evaluation set
-    (training/evaluation_set/README.md); the development set (DEVELOPMENT_SET) has the same
-    form."""
+def hand_written_set(path: Path) -> list[LabelledInquiry]:
+    """A hand-written set the model never learns from, every label and the citizen's profile:
+    the evaluation set or the development set (their READMEs say how they were made)."""
     keys = ("written_decision", "self_service", "digitally_ready", "reply_channel", "citizen")
     return [_labelled(r, **{key: r[key] for key in keys}) for r in corpus_rows(path)]
+
+
+def evaluation_set() -> list[LabelledInquiry]:
+    return hand_written_set(EVALUATION_SET)
 
 
 def demo_feed(feed: Path = DEMO_FEED) -> tuple[list[LabelledInquiry], list[str]]:

@@ -6,8 +6,8 @@
 Fits on the corpus's train split (and caseworkers' corrections), chooses the abstain threshold on
 the validation split only, and reports on the test split, which is never used for fitting or
 choosing, on the demo feed, labelled independently of the corpus, and on the two hand-written
-sets: the evaluation set, never looked at while the model changes, and the development set. The same inputs give the
-same artifact bytes and the same report.
+sets: the evaluation set, never looked at while the model changes, and the development set. The
+same inputs give the same artifact bytes and the same report.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from training.evaluation import (
     corpus_rows,
     demo_feed,
     evaluate,
-    evaluation_set,
+    hand_written_set,
     labelled,
 )
 from training.report import headline, write_report
@@ -432,8 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         "rule_input_levels": model.rule_input_sure,
         "threshold_curve_validation": curve,
         "evaluation_set_targets": EVALUATION_SET_TARGETS,
-        "evaluation_set": evaluate(classifier, evaluation_set(args.evaluation_set), settings),
-        "development_set": evaluate(classifier, evaluation_set(args.development_set), settings),
+        "evaluation_set": evaluate(classifier, hand_written_set(args.evaluation_set), settings),
+        "development_set": evaluate(classifier, hand_written_set(args.development_set), settings),
         "validation": evaluate(classifier, validation, settings),
         "test": evaluate(classifier, test, settings),
         "demo_feed": {**evaluate(classifier, demo, settings), "skipped": skipped},
