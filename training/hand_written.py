@@ -1,9 +1,9 @@
 """Builds a hand-written set's inquiries.jsonl from its source/*.txt: each inquiry with its
 labels and the reply channel the design's rule gives for those labels and the attached citizen
-profile. The evaluation set and the calibration set are written this way.
+profile. The evaluation set and the development set are written this way.
 
     python -m training.hand_written training/evaluation_set
-    python -m training.hand_written training/calibration_set
+    python -m training.hand_written training/development_set
 
 Run once when a source changes; the labels are the authors', the reply channel follows from
 them by the rule (services/triage/reply_channel.py), never from a prediction.
