@@ -253,7 +253,10 @@ class ModelClassifier:
         """Of these rows of `x`, how alike each is to each service's training texts."""
         if self._centroids is None or not rows:
             return np.empty((0, 0))
-        return np.asarray((x[rows] @ self._centroids).toarray())
+        # `rows` are ascending: all of them are `x` itself, and one inquiry a call is the
+        # common case that would otherwise pay for a copy.
+        chosen = x if len(rows) == x.shape[0] else x[rows]
+        return np.asarray((chosen @ self._centroids).toarray())
 
     def _closest(
         self,

@@ -31,7 +31,7 @@ def catalogue_matches(catalogue: Catalogue, prepared: Sequence[str]) -> list[lis
     return [catalogue.match_folded(text, best=None) for text in prepared]
 
 
-def catalogue_evidence(matches: Sequence[Sequence[Match]]) -> sp.csr_matrix:
+def catalogue_evidence(matches: Sequence[Sequence[Match]]) -> np.ndarray:
     """Per text: how strongly the catalogue's words point at each department and complexity."""
     rows = np.zeros((len(matches), len(DEPARTMENTS) + len(DECIDED)), dtype=np.float64)
     for i, found in enumerate(matches):
@@ -41,7 +41,7 @@ def catalogue_evidence(matches: Sequence[Sequence[Match]]) -> sp.csr_matrix:
             rows[i, column] = max(rows[i, column], strength)
             column = len(DEPARTMENTS) + DECIDED.index(match.service.complexity)
             rows[i, column] = max(rows[i, column], strength)
-    return sp.csr_matrix(rows)
+    return rows
 
 
 def feature_rows(
@@ -50,9 +50,34 @@ def feature_rows(
     matches: Sequence[Sequence[Match]],
     catalogue_weight: float,
 ) -> sp.csr_matrix:
-    """The model's columns: word n-grams, character n-grams, the catalogue's evidence."""
-    evidence = catalogue_evidence(matches) * catalogue_weight
-    return sp.hstack([words, chars, evidence], format="csr")
+    """The model's columns: word n-grams, character n-grams, the catalogue's evidence.
+
+    The same matrix as `sp.hstack([words, chars, sp.csr_matrix(evidence) * weight])`, each
+    row's entries placed straight into the joined arrays: scipy's stacking and its conversions
+    check their input on every call, most of the cost for one inquiry.
+    """
+    evidence = catalogue_evidence(matches)
+    rows, columns = np.nonzero(evidence)
+    blocks = [
+        (words.indptr, words.indices, words.data),
+        (chars.indptr, chars.indices + words.shape[1], chars.data),
+        (
+            np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(evidence))))),
+            columns + words.shape[1] + chars.shape[1],
+            evidence[rows, columns] * catalogue_weight,
+        ),
+    ]
+    counts = [np.diff(indptr) for indptr, _, _ in blocks]
+    indptr = np.concatenate(([0], np.cumsum(sum(counts))))
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1], dtype=np.result_type(words.data, chars.data, evidence))
+    row_start = indptr[:-1].copy()  # where each row's next block goes
+    for (block_indptr, block_indices, block_data), count in zip(blocks, counts, strict=True):
+        at = np.repeat(row_start - block_indptr[:-1], count) + np.arange(len(block_indices))
+        indices[at], data[at] = block_indices, block_data
+        row_start += count
+    shape = (len(evidence), words.shape[1] + chars.shape[1] + evidence.shape[1])
+    return sp.csr_matrix((data, indices, indptr.astype(np.int32)), shape=shape)
 
 
 def fitted_features(
@@ -133,16 +158,24 @@ class _Weighted:
 
     def weighted(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> sp.csr_matrix:
         """The n-grams found, a row and a column each, counted and weighted."""
-        ones = np.ones(len(rows), dtype=self.idf.dtype)
         if len(rows) > self.vocabulary:
+            ones = np.ones(len(rows), dtype=self.idf.dtype)
             # A large batch is built as its transpose and turned: that puts each row's columns
             # in order (as the vectoriser has them) in a few linear passes over the vocabulary,
             # where sorting every row's ~1,000 n-grams takes twice as long.
             transposed = sp.csr_matrix((ones, (columns, rows)), shape=(self.vocabulary, n_texts))
             x = transposed.T.tocsr()
+            x.sum_duplicates()
         else:
-            x = sp.csr_matrix((ones, (rows, columns)), shape=(n_texts, self.vocabulary))
-        x.sum_duplicates()
+            # A few texts: each (row, column) counted in one sort, the matrix built from its
+            # arrays (scipy's conversions check their input, most of the cost here).
+            keys, counts = np.unique(rows * self.vocabulary + columns, return_counts=True)
+            indptr = np.searchsorted(keys, np.arange(n_texts + 1) * self.vocabulary)
+            x = sp.csr_matrix(
+                (counts.astype(self.idf.dtype), (keys % self.vocabulary).astype(np.int32),
+                 indptr.astype(np.int32)),
+                shape=(n_texts, self.vocabulary),
+            )  # fmt: skip
         np.log(x.data, x.data)
         x.data += 1.0
         x.data *= self.idf[x.indices]
