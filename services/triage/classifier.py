@@ -116,9 +116,7 @@ class ModelClassifier:
         # than the product.
         self._centroids = None
         # Per (department, complexity, with a link): the services `_closest` chooses among.
-        self._candidates: dict[
-            tuple[Department, Complexity, bool], tuple[np.ndarray, list[Service]]
-        ] = {}
+        self._candidates: dict[tuple[Department, Complexity, bool], Candidates] = {}
         if model.service_centroids is not None:
             columns = model.service_centroids.T.tocsr()
             padding = sp.csr_matrix((len(DEPARTMENTS) + len(DECIDED), columns.shape[1]))
@@ -202,11 +200,7 @@ class ModelClassifier:
                 and _sure_yes(self_service[i])
             )
         ]
-        for i, closeness in zip(unnamed, self._closeness(x, unnamed), strict=False):
-            complexity = classes[i][0]
-            closest = self._closest(
-                closeness, classes[i][1], complexity, with_link=complexity is Complexity.SIMPLE
-            )
+        for i, closest in zip(unnamed, self._closest(x, unnamed, classes), strict=True):
             services[i] = closest or services[i]
         results = []
         for i, (complexity_terms, department_terms) in enumerate(terms):
@@ -249,25 +243,49 @@ class ModelClassifier:
             Judgement(round(p, 4), max(p, 1 - p) >= level) for p in probabilities[name].tolist()
         ]
 
-    def _closeness(self, x: sp.csr_matrix, rows: Sequence[int]) -> np.ndarray:
-        """Of these rows of `x`, how alike each is to each service's training texts."""
-        if self._centroids is None or not rows:
-            return np.empty((0, 0))
+    def _closest(
+        self,
+        x: sp.csr_matrix,
+        rows: Sequence[int],
+        classes: Sequence[tuple[Complexity, Department]],
+    ) -> list[Match | None]:
+        """Per row of `x`, the service of its department and complexity whose training texts
+        are most alike (with a self-service link for a simple one); the first of equals, none
+        if none is alike."""
+        if self._centroids is None:
+            return [None] * len(rows)
+        by_candidates: dict[tuple[Department, Complexity, bool], list[int]] = {}
+        for i in rows:
+            complexity, department = classes[i]
+            key = (department, complexity, complexity is Complexity.SIMPLE)
+            by_candidates.setdefault(key, []).append(i)
+        closest: dict[int, Match | None] = {}
+        for key, chosen in by_candidates.items():
+            candidates = self._candidates_for(*key)
+            if not candidates.services:
+                continue
+            # Only the candidates' columns: the n-grams most texts share weigh in nearly every
+            # service's centroid, and the product with all of them cost ten times as much.
+            closeness = self._closeness(x, chosen, candidates)
+            for i, best, score in zip(
+                chosen, closeness.argmax(axis=1).tolist(), closeness.max(axis=1).tolist(),
+                strict=True,
+            ):  # fmt: skip
+                closest[i] = Match(candidates.services[best], 0.0, ()) if score > 0.0 else None
+        return [closest.get(i) for i in rows]
+
+    def _closeness(
+        self, x: sp.csr_matrix, rows: Sequence[int], candidates: Candidates
+    ) -> np.ndarray:
+        """Of these rows of `x`, how alike each is to each candidate's training texts."""
         # `rows` are ascending: all of them are `x` itself, and one inquiry a call is the
         # common case that would otherwise pay for a copy.
         chosen = x if len(rows) == x.shape[0] else x[rows]
-        return np.asarray((chosen @ self._centroids).toarray())
+        return np.asarray((chosen @ candidates.centroids).toarray())
 
-    def _closest(
-        self,
-        closeness: np.ndarray,
-        department: Department,
-        complexity: Complexity,
-        *,
-        with_link: bool = False,
-    ) -> Match | None:
-        """The service of this department and complexity whose training texts are most alike
-        (with a self-service link, if asked); the first of equals, none if none is alike."""
+    def _candidates_for(
+        self, department: Department, complexity: Complexity, with_link: bool
+    ) -> Candidates:
         key = (department, complexity, with_link)
         if key not in self._candidates:
             found = [
@@ -278,16 +296,20 @@ class ModelClassifier:
                 and service.complexity is complexity
                 and (service.self_service is not None or not with_link)
             ]
-            self._candidates[key] = (
-                np.array([column for column, _ in found], dtype=np.intp),
-                [service for _, service in found],
-            )
-        columns, services = self._candidates[key]
-        if not len(columns):
-            return None
-        scores = closeness[columns]
-        best = int(np.argmax(scores))
-        return Match(services[best], 0.0, ()) if scores[best] > 0.0 else None
+            columns = np.array([column for column, _ in found], dtype=np.intp)
+            centroids = self._centroids[:, columns] if self._centroids is not None else None
+            self._candidates[key] = Candidates(columns, [s for _, s in found], centroids)
+        return self._candidates[key]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The services one (department, complexity, with a link) chooses among: their columns
+    among the model's centroids, and those centroids, a feature a row."""
+
+    columns: np.ndarray
+    services: list[Service]
+    centroids: sp.csr_matrix | None
 
 
 def _sure_yes(judgement: Judgement | None) -> bool:

@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from services.triage.artifact import TriageModel
 from services.triage.catalogue import Catalogue, fold
 from services.triage.citizen_words import citizen_words
-from services.triage.classifier import ModelClassifier, Probabilities
+from services.triage.classifier import Candidates, ModelClassifier, Probabilities
 from services.triage.features import (
     CharGrams,
     WordGrams,
@@ -61,10 +61,12 @@ class ScikitLearnClassifier(ModelClassifier):
             *self.model.chars.get_feature_names_out(),
         ]
 
-    def _closeness(self, x: sp.csr_matrix, rows: Sequence[int]) -> np.ndarray:
+    def _closeness(
+        self, x: sp.csr_matrix, rows: Sequence[int], candidates: Candidates
+    ) -> np.ndarray:
         n_text = len(self.model.words.vocabulary_) + len(self.model.chars.vocabulary_)
         every_row = np.asarray((x[:, :n_text] @ self.model.service_centroids.T).toarray())
-        return every_row[list(rows)]
+        return every_row[np.ix_(list(rows), candidates.columns)]
 
     def _reason_words(
         self,
