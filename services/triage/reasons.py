@@ -127,7 +127,7 @@ class WeighedWords:
     def _strongest(
         self, indices: np.ndarray, contributions: np.ndarray, words: WrittenWords
     ) -> list[str]:
-        order = np.argsort(-contributions)[:24]
+        order = (-contributions).argsort()[:24]  # the method: np.argsort's wrapper adds a quarter
         weight: dict[str, float] = {}
         spelled = words.spelled
         for push, index in zip(contributions[order].tolist(), indices[order].tolist(), strict=True):
