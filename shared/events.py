@@ -57,8 +57,8 @@ EmailAddress = Annotated[ContactDetail, AfterValidator(_one_address)]
 
 def derived_id(*parts: object) -> uuid.UUID:
     """`uuid.uuid5(EVENT_NAMESPACE, "/".join(parts))`, spelled out: the standard library's
-    imports hashlib and reads the namespace's bytes on every call, twice the cost of the hash
-    for every event a service emits."""
+    imports hashlib and converts the namespace to bytes on every call, and every event a
+    service emits derives an id."""
     name = "/".join(map(str, parts)).encode()
     return uuid.UUID(bytes=hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16], version=5)
 

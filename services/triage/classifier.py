@@ -252,7 +252,8 @@ class ModelClassifier:
         """Per row of `x`, the service of its department and complexity whose training texts
         are most alike (with a self-service link for a simple one); the first of equals, none
         if none is alike."""
-        if self._centroids is None:
+        centroids = self._centroids
+        if centroids is None:
             return [None] * len(rows)
         by_candidates: dict[tuple[Department, Complexity, bool], list[int]] = {}
         for i in rows:
@@ -261,11 +262,12 @@ class ModelClassifier:
             by_candidates.setdefault(key, []).append(i)
         closest: dict[int, Match | None] = {}
         for key, chosen in by_candidates.items():
-            candidates = self._candidates_for(*key)
+            candidates = self._candidates_for(key, centroids)
             if not candidates.services:
                 continue
             # Only the candidates' columns: the n-grams most texts share weigh in nearly every
-            # service's centroid, and the product with all of them cost ten times as much.
+            # service's centroid, and a product with all of them works mostly for services
+            # this inquiry cannot be given.
             closeness = self._closeness(x, chosen, candidates)
             for i, best, score in zip(
                 chosen, closeness.argmax(axis=1).tolist(), closeness.max(axis=1).tolist(),
@@ -284,9 +286,11 @@ class ModelClassifier:
         return np.asarray((chosen @ candidates.centroids).toarray())
 
     def _candidates_for(
-        self, department: Department, complexity: Complexity, with_link: bool
+        self, key: tuple[Department, Complexity, bool], centroids: sp.csr_matrix
     ) -> Candidates:
-        key = (department, complexity, with_link)
+        """The services of this department and complexity (with a self-service link, if
+        asked), and their columns of `centroids`; once a key."""
+        department, complexity, with_link = key
         if key not in self._candidates:
             found = [
                 (column, service)
@@ -297,8 +301,9 @@ class ModelClassifier:
                 and (service.self_service is not None or not with_link)
             ]
             columns = np.array([column for column, _ in found], dtype=np.intp)
-            centroids = self._centroids[:, columns] if self._centroids is not None else None
-            self._candidates[key] = Candidates(columns, [s for _, s in found], centroids)
+            self._candidates[key] = Candidates(
+                columns, [s for _, s in found], centroids[:, columns]
+            )
         return self._candidates[key]
 
 
@@ -309,7 +314,7 @@ class Candidates:
 
     columns: np.ndarray
     services: list[Service]
-    centroids: sp.csr_matrix | None
+    centroids: sp.csr_matrix
 
 
 def _sure_yes(judgement: Judgement | None) -> bool:

@@ -127,7 +127,8 @@ class WeighedWords:
     def _strongest(
         self, indices: np.ndarray, contributions: np.ndarray, words: WrittenWords
     ) -> list[str]:
-        order = (-contributions).argsort()[:24]  # the method: np.argsort's wrapper adds a quarter
+        # The array's method: np.argsort's wrapper is a noticeable part of a sort this short.
+        order = (-contributions).argsort()[:24]
         weight: dict[str, float] = {}
         spelled = words.spelled
         for push, index in zip(contributions[order].tolist(), indices[order].tolist(), strict=True):

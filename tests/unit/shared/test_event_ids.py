@@ -34,12 +34,7 @@ def test_a_known_cause_keeps_its_id() -> None:
 
 
 def test_different_kinds_of_event_from_one_cause_get_different_ids() -> None:
-    assert (
-        len(
-            {
-                derived_id("triage", kind.EVENT_TYPE, CAUSE)
-                for kind in (InquiryReceived, InquiryTriaged)
-            }
-        )
-        == 2
-    )
+    ids = {
+        derived_id("triage", kind.EVENT_TYPE, CAUSE) for kind in (InquiryReceived, InquiryTriaged)
+    }
+    assert len(ids) == 2
