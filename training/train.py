@@ -88,14 +88,16 @@ PARAMETERS: dict[str, Any] = {
     # split are at least this often right (complexity and department), within the abstain budget.
     "target_decision_accuracy": 0.9,
     "service_centroid_terms": 300,
-    # The reply-channel rule's inputs the words tell: a calibrated linear SVM each, on the same
-    # features. A judgement is acted on when its probability either way reaches the input's
-    # level, else the decision falls to the safe side (written; no self-service); the level is
-    # the lowest whose acted-on validation judgements are right this often, leaving at most the
-    # budget of them unsure.
+    # The reply-channel rule's inputs the words tell: each a vote like the heads', on the same
+    # features (naive Bayes' share chosen on the validation split's judgements). A judgement is
+    # acted on when its probability either way reaches the input's level, else the decision
+    # falls to the safe side (written; no self-service); the level is the lowest whose acted-on
+    # validation judgements are right this often, leaving at most the budget of them unsure.
     "rule_inputs": {
         "heads": ["written_decision", "self_service"],
         "svm": {"C": 0.5},
+        "nb_alpha": 0.3,
+        "nb_weight": 0.3,
         "target_accuracy": 0.95,
         "unsure_budget": 0.05,
     },
@@ -129,9 +131,8 @@ def model_version(corpus: bytes, corrections: Sequence[LabelledInquiry], catalog
     return "tm-" + digest.hexdigest()[:10]
 
 
-def _calibrated(head: str, folds: list[tuple[np.ndarray, np.ndarray]]) -> Any:
-    p = PARAMETERS[head]
-    method = PARAMETERS["calibration"][head]
+def _calibrated(p: dict[str, Any], method: str, folds: list[tuple[np.ndarray, np.ndarray]]) -> Any:
+    """A linear SVM and a complement naive Bayes, each calibrated on `folds`, soft vote."""
     svm = CalibratedClassifierCV(
         LinearSVC(random_state=0, **p["svm"]), method=method, cv=folds, ensemble=False
     )
@@ -223,13 +224,8 @@ def _rule_input_heads(
         known = np.array([getattr(t, name) is not None for t in train])
         y = np.array([bool(getattr(t, name)) for t in train])[known]
         rows = x[np.flatnonzero(known)]
-        head = CalibratedClassifierCV(
-            LinearSVC(random_state=0, **p["svm"]),
-            method="sigmoid",
-            cv=_folds(rows, groups[known]),
-            ensemble=False,
-        ).fit(rows, y)
-        _slim_calibrated(head)
+        head = _calibrated(p, "sigmoid", _folds(rows, groups[known])).fit(rows, y)
+        _slim(head)
         heads[name] = head
     return heads
 
@@ -293,8 +289,9 @@ def _heads(
     x: Any, y_complexity: np.ndarray, y_department: np.ndarray, groups: np.ndarray
 ) -> tuple[Any, Any]:
     folds = _folds(x, groups)
-    complexity = _calibrated("complexity", folds)
-    department = _calibrated("department", folds)
+    method = PARAMETERS["calibration"]
+    complexity = _calibrated(PARAMETERS["complexity"], method["complexity"], folds)
+    department = _calibrated(PARAMETERS["department"], method["department"], folds)
     return complexity.fit(x, y_complexity), department.fit(x, y_department)
 
 

@@ -40,8 +40,8 @@ class TriageModel:
     # when the catalogue's own words do not appear in it.
     service_ids: tuple[str, ...] = ()
     service_centroids: Any = None
-    # The reply-channel rule's inputs that the words tell, each a calibrated binary classifier
-    # of "holds" ("written_decision", "self_service"), and per input the probability either
+    # The reply-channel rule's inputs that the words tell, each a binary head of "holds" like
+    # complexity's ("written_decision", "self_service"), and per input the probability either
     # way at which the model acts on it rather than fall to the safe side.
     rule_inputs: dict[str, Any] = field(default_factory=dict)
     rule_input_sure: dict[str, float] = field(default_factory=dict)

@@ -106,12 +106,9 @@ class LinearHeads:
         weights: list[np.ndarray] = []
         self.complexity = _head(complexity, weights)
         self.department = _head(department, weights)
-        # Each a calibrated binary classifier: its columns join the one product.
+        # Binary heads of "holds": their columns join the one product.
         self.rule_inputs = {
-            name: _Head(
-                (tuple(_calibrated(f, weights) for f in calibrated.calibrated_classifiers_),), None
-            )
-            for name, calibrated in (rule_inputs or {}).items()
+            name: _head(head, weights) for name, head in (rule_inputs or {}).items()
         }
         # One matrix, one product a batch: every score column of every classifier.
         self._weights = np.ascontiguousarray(np.vstack(weights).T, dtype=np.float64)
