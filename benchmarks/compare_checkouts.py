@@ -60,7 +60,13 @@ def compare(old: Path, new: Path, *, pairs: int = 10, seconds: float = 4.0) -> l
     for n in range(pairs):
         old_core, new_core = (cores[0], cores[1]) if n % 2 == 0 else (cores[1], cores[0])
         running = _start(old, old_core, seconds), _start(new, new_core, seconds)
-        pair = Pair(*(_figures(process) for process in running))
+        try:
+            pair = Pair(*(_figures(process) for process in running))
+        finally:
+            for process in running:  # the other one, when one failed
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
         found.append(pair)
         print(
             f"pair {n + 1}: old {pair.old['single']:,.0f} / {pair.old['batched']:,.0f}, new "
