@@ -15,7 +15,6 @@ only, so the feed can be rebuilt byte for byte. Previously generated files are r
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import html
 import json
@@ -29,6 +28,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CET = timezone(timedelta(hours=1))  # November: Copenhagen is on CET (+01:00)
@@ -237,7 +237,7 @@ def build_note(channel: str, item: dict) -> dict:
     r = rng(channel, n, "meta")
     when = timestamp(channel, n, item.get("at"))
     if channel == "phone":
-        out = {"call_id": f"ph-{(n * 7919 + 104729) % 1000000:06d}"}
+        out: dict[str, Any] = {"call_id": f"ph-{(n * 7919 + 104729) % 1000000:06d}"}
         agent = f"agent-{r.randint(1, 42):02d}"
         spread = (90, 900) if item["cx"] == "specialist" else (45, 420)
     else:
@@ -268,7 +268,7 @@ def build_chat(item: dict) -> dict:
     if item.get("email"):
         citizen["email"] = item["email"]
     citizen.update(item.get("citizen", {}))
-    turns = []
+    turns: list[dict[str, str]] = []
     for who, text in item["turns"]:
         t = t + timedelta(seconds=r.randint(15, 40) if not turns else r.randint(25, 160))
         turns.append({"from": "citizen" if who == "c" else "agent", "at": t.isoformat(), "text": text})
