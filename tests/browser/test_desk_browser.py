@@ -35,6 +35,13 @@ async def take_next(page: Page, queue: str) -> str:
     return page.url.rsplit("/", 1)[1]
 
 
+async def press(page: Page, button: str, exact: bool = False) -> None:
+    """Press a form's button and wait until the page it posts back to has loaded: reloading while
+    the post's redirect is still under way detaches the page."""
+    async with page.expect_navigation():
+        await page.get_by_role("button", name=button, exact=exact).click()
+
+
 async def deadline_state(page: Page, wanted: str) -> None:
     async def shown() -> bool:
         await page.reload()
@@ -115,10 +122,10 @@ async def test_pause_resume_reroute_and_resolve_reach_the_bus_and_the_deadline(
     def acted(kind: str, inquiry: str):  # type: ignore[no-untyped-def]
         return lambda rs: any(r["action"] == kind and r["inquiry_id"] == inquiry for r in rs)
 
-    await carl.get_by_role("button", name="Afventer borgeren").click()
+    await press(carl, "Afventer borgeren")
     await stack.actions(acted("awaiting_citizen", one))
     await deadline_state(carl, "paused")
-    await carl.get_by_role("button", name="Borgeren har svaret").click()
+    await press(carl, "Borgeren har svaret")
     await stack.actions(acted("citizen_answered", one))
     await deadline_state(carl, "running")
 
@@ -134,7 +141,7 @@ async def test_pause_resume_reroute_and_resolve_reach_the_bus_and_the_deadline(
 
     two = await take_next(carl, "citizen-service")
     assert two != one
-    await carl.get_by_role("button", name="Afslut", exact=True).click()
+    await press(carl, "Afslut", exact=True)
     await stack.actions(acted("resolve", two))
     await deadline_state(carl, "closed")
     await context.close()
@@ -158,7 +165,7 @@ async def test_a_reply_from_the_desk_reaches_the_mail_server_once_and_pages_pass
     assert await lead.get_by_label("Kanal").input_value() == "email"
     message = lead.get_by_label("Besked")
     await message.fill((await message.input_value()).replace("[Skriv svaret her]", marker))
-    await lead.get_by_role("button", name="Send svar").click()
+    await press(lead, "Send svar")
     await stack.actions(
         lambda rs: any(r["action"] == "reply_sent" and r["inquiry_id"] == taken for r in rs)
     )
