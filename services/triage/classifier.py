@@ -24,7 +24,6 @@ from services.triage.features import (
     CharGrams,
     WordGrams,
     catalogue_matches,
-    confidence_features,
     feature_rows,
 )
 from services.triage.heads import LinearHeads
@@ -141,8 +140,7 @@ class ModelClassifier:
         matches = catalogue_matches(self.catalogue, prepared)
         words, chars = self._words(prepared), self._chars(prepared)
         x = feature_rows(words, chars, matches, self.model.catalogue_weight)
-        complexity, department, rule_inputs = self._heads.probabilities(x)
-        confidence = self._heads.decision_confidence(confidence_features(complexity, department))
+        complexity, department, confidence, rule_inputs = self._heads.probabilities(x)
         return (
             Probabilities(
                 complexity=complexity,

@@ -92,11 +92,16 @@ def fitted_features(
     return feature_rows(words, chars, found, model.catalogue_weight)
 
 
-def confidence_features(complexity: np.ndarray, department: np.ndarray) -> np.ndarray:
-    """The log-odds of each head's top class, the evidence the decision confidence is made of."""
-    top = np.column_stack([complexity.max(axis=1), department.max(axis=1)])
-    top = np.clip(top, 1e-6, 1 - 1e-6)
-    return np.asarray(np.log(top / (1 - top)))
+def confidence_features(*heads: tuple[np.ndarray, Sequence[np.ndarray]]) -> np.ndarray:
+    """The evidence the decision confidence is made of: per head, given as its voted
+    probabilities and its vote members' own, the log-odds of each member's probability for the
+    class the vote chose. Members that agree say more than their average does."""
+    columns = []
+    for voted, members in heads:
+        rows, chosen = np.arange(len(voted)), voted.argmax(axis=1)
+        columns += [member[rows, chosen] for member in members]
+    chosen_probability = np.clip(np.column_stack(columns), 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(chosen_probability / (1 - chosen_probability)))
 
 
 # Direct lookup for the n-grams whose numbers fit a table of this many entries (8 bytes each).

@@ -24,6 +24,8 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import LinearSVC
 
+from services.triage.features import confidence_features
+
 
 @dataclass(frozen=True)
 class _Calibrated:
@@ -81,15 +83,22 @@ class _Head:
     members: tuple[tuple[_Calibrated, ...], ...]
     weights: list[float] | None
 
-    def probabilities(self, scores: np.ndarray) -> np.ndarray:
-        voted = []
+    def members_probabilities(self, scores: np.ndarray) -> list[np.ndarray]:
+        """Each member's probabilities, as the vote's `estimators_[i].predict_proba`."""
+        found = []
         for calibrated in self.members:
             mean = np.zeros((len(scores), calibrated[0].n_classes))
             for member in calibrated:
                 mean += member.probabilities(scores)
             mean /= len(calibrated)
-            voted.append(mean)
-        return np.asarray(np.average(np.asarray(voted), axis=0, weights=self.weights))
+            found.append(mean)
+        return found
+
+    def vote(self, members: list[np.ndarray]) -> np.ndarray:
+        return np.asarray(np.average(np.asarray(members), axis=0, weights=self.weights))
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        return self.vote(self.members_probabilities(scores))
 
 
 class LinearHeads:
@@ -119,18 +128,26 @@ class LinearHeads:
 
     def probabilities(
         self, x: sp.csr_matrix
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """Per row of `x`: the complexity head's and the department head's probabilities, and
-        each rule input's probability that it holds."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Per row of `x`: the complexity head's and the department head's probabilities, the
+        decision confidence, and each rule input's probability that it holds."""
         scores = np.asarray(x @ self._weights)
+        complexity_members = self.complexity.members_probabilities(scores)
+        department_members = self.department.members_probabilities(scores)
+        complexity = self.complexity.vote(complexity_members)
+        department = self.department.vote(department_members)
+        evidence = confidence_features(
+            (complexity, complexity_members), (department, department_members)
+        )
         return (
-            self.complexity.probabilities(scores),
-            self.department.probabilities(scores),
+            complexity,
+            department,
+            self.decision_confidence(evidence),
             {name: head.probabilities(scores)[:, 1] for name, head in self.rule_inputs.items()},
         )
 
     def decision_confidence(self, features: np.ndarray) -> np.ndarray:
-        """P(right) from `model.confidence_features`: LogisticRegression's `predict_proba`."""
+        """P(right) from `features.confidence_features`: LogisticRegression's `predict_proba`."""
         decision = features @ self._confidence_coef + self._confidence_intercept
         return np.asarray(expit(decision.reshape(-1)))
 

@@ -128,7 +128,10 @@ class ScikitLearnClassifier(ModelClassifier):
         x = fitted_features(self.model, self.catalogue, prepared, matches)
         complexity = self.model.complexity.predict_proba(x)
         department = self.model.department.predict_proba(x)
-        features = confidence_features(complexity, department)
+        features = confidence_features(
+            (complexity, [m.predict_proba(x) for m in self.model.complexity.estimators_]),
+            (department, [m.predict_proba(x) for m in self.model.department.estimators_]),
+        )
         return (
             Probabilities(
                 complexity=complexity,
