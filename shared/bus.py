@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from shared import tracing
 from shared.events import DeadLetter, DeadLettered, Envelope
-from shared.kafka_security import broker_security, client_options
+from shared.kafka_security import broker_security, client_options, credentials_checked
 from shared.settings import ServiceSettings
 from shared.topics import TopicNames, deadletter_topic, is_raw_topic
 
@@ -105,10 +105,12 @@ async def ensure_topics(settings: ServiceSettings, relative_names: Iterable[str]
     relative = list(dict.fromkeys(relative_names))
     for attempt in range(1, ADMIN_ATTEMPTS + 1):
         try:
-            await _create_missing_topics(settings, relative)
+            with credentials_checked():
+                await _create_missing_topics(settings, relative)
             return
         except (KafkaError, TimeoutError) as error:
-            # A TimeoutError: the controller did not answer in time, worth asking again.
+            # A TimeoutError: the controller did not answer in time, worth asking again; refused
+            # credentials are not.
             if not getattr(error, "retriable", True) or attempt == ADMIN_ATTEMPTS:
                 raise
             log.warning("the topics could not be checked yet (%r); asking again", error)

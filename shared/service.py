@@ -18,6 +18,7 @@ from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from shared.delivery import transactions
+from shared.kafka_security import credentials_checked
 from shared.logs import configure_logging
 from shared.settings import ServiceSettings
 
@@ -65,22 +66,23 @@ class ServiceProcess:
     async def _lifespan(self) -> AsyncIterator[None]:
         # The transactional producers start before the broker consumes: each fences the instance
         # it replaces; a fenced one stops the process.
-        async with self._service_lifespan(), transactions(self.broker, self._fenced):
-            # What start-up loaded (models, catalogues, templates, libraries) lives as long as
-            # the process: frozen, the collector's full collections no longer walk it
-            # (docs/performance.md has the figures).
-            gc.freeze()
-            try:
-                yield
-            except BaseException:
-                self.ready = False
-                if self._serving:
-                    # The broker or a subscriber failed after start-up: stop the process rather
-                    # than serve health checks for a service that no longer consumes.
-                    log.critical("the broker failed; stopping the service", exc_info=True)
-                    self.failed = True
-                    os.kill(os.getpid(), signal.SIGTERM)
-                raise
+        with credentials_checked():
+            async with self._service_lifespan(), transactions(self.broker, self._fenced):
+                # What start-up loaded (models, catalogues, templates, libraries) lives as long as
+                # the process: frozen, the collector's full collections no longer walk it
+                # (docs/performance.md has the figures).
+                gc.freeze()
+                try:
+                    yield
+                except BaseException:
+                    self.ready = False
+                    if self._serving:
+                        # The broker or a subscriber failed after start-up: stop the process rather
+                        # than serve health checks for a service that no longer consumes.
+                        log.critical("the broker failed; stopping the service", exc_info=True)
+                        self.failed = True
+                        os.kill(os.getpid(), signal.SIGTERM)
+                    raise
 
     def _fenced(self) -> None:
         self.ready = False

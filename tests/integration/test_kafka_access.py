@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from pydantic import SecretStr
 
 from benchmarks.pipeline import SERVICES, Pipeline
+from shared.bus import ensure_topics
 from shared.events import InquiryTriaged
+from shared.kafka_security import CredentialsRefused
 from shared.topics import INQUIRIES_TRIAGED, queue_topic, raw_topic
 from shared.vocabulary import Channel
 from tests.integration.secure import SecureBroker
@@ -117,6 +121,45 @@ def test_a_wrong_password_is_refused(
         asyncio.run(connect(options))
     assert "SaslAuthenticationFailed" in caplog.text
     assert "not-the-password" not in caplog.text
+
+
+def test_a_service_with_a_wrong_password_is_told_so_and_does_not_ask_again(
+    secure_broker: SecureBroker, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = secure_broker.settings_of("triage").model_copy(
+        update={
+            "kafka_password": SecretStr("not-the-password"),
+            "topic_prefix": secure_broker.prefix,
+        }
+    )
+    with pytest.raises(CredentialsRefused, match="KAFKA_PASSWORD") as refusal:
+        asyncio.run(ensure_topics(settings, [INQUIRIES_TRIAGED]))
+    assert "SaslAuthenticationFailed" in str(refusal.value)
+    assert "asking again" not in caplog.text
+    assert "not-the-password" not in str(refusal.value) + caplog.text
+
+
+def test_a_service_whose_password_is_refused_stops_and_says_why(
+    secure_broker: SecureBroker, tmp_path: Path
+) -> None:
+    # As deployed on Kubernetes: the topics exist, so the first to meet the broker are the
+    # service's transactional producers.
+    env = {**secure_broker.env_of("triage"), "KAFKA_PASSWORD": "not-the-password"}
+    pipeline = Pipeline(
+        secure_broker.bootstrap,
+        prefix=secure_broker.prefix,
+        state_dir=tmp_path,
+        settings={"LOG_LEVEL": "INFO", "TRIAGE_PROVISION_TOPICS": "false"},
+        service_settings={"triage": env},
+    )
+    try:
+        with pytest.raises(RuntimeError, match="triage exited"):
+            pipeline.start("triage")
+    finally:
+        pipeline.stop()
+    log = (tmp_path / "triage.log").read_text()
+    assert "CredentialsRefused" in log and "KAFKA_PASSWORD" in log
+    assert "not-the-password" not in log
 
 
 def test_a_plain_connection_is_refused(secure_broker: SecureBroker) -> None:

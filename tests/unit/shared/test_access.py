@@ -3,9 +3,12 @@ client needs."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import pytest
+from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed
 from pydantic import ValidationError
 
 from shared.access import (
@@ -19,7 +22,12 @@ from shared.access import (
     may,
     principals,
 )
-from shared.kafka_security import broker_security, client_options
+from shared.kafka_security import (
+    CredentialsRefused,
+    broker_security,
+    client_options,
+    credentials_checked,
+)
 from shared.provision import make_credentials
 from shared.settings import ServiceSettings
 from shared.topics import STAGES, all_topics, queue_topic, raw_topic
@@ -128,3 +136,26 @@ def test_sasl_without_credentials_is_refused_without_showing_them(tmp_path: Path
             kafka_ca_file=tmp_path / "missing.pem",
         )
     assert "a-real-password-0" not in str(refused.value)
+
+
+def test_a_refusal_of_the_credentials_that_aiokafka_only_logs_is_raised_as_one() -> None:
+    async def connect(refused: bool) -> None:
+        with credentials_checked():
+            if refused:
+                logging.getLogger("aiokafka.client").error(
+                    'Unable connect to "%s:%s": %s',
+                    "127.0.0.1",
+                    9093,
+                    SaslAuthenticationFailed("Authentication failed during authentication"),
+                )
+            raise KafkaConnectionError("Unable to bootstrap from [('127.0.0.1', 9093)]")
+
+    with pytest.raises(CredentialsRefused, match="KAFKA_PASSWORD") as refusal:
+        asyncio.run(connect(refused=True))
+    assert "Authentication failed" in str(refusal.value)
+    assert not refusal.value.retriable
+    # A broker that cannot be reached is not a refusal: its error passes through, retriable.
+    with pytest.raises(KafkaConnectionError) as unreachable:
+        asyncio.run(connect(refused=False))
+    assert not isinstance(unreachable.value, CredentialsRefused)
+    assert unreachable.value.retriable
