@@ -158,7 +158,8 @@ def test_a_service_whose_password_is_refused_stops_and_says_why(
     finally:
         pipeline.stop()
     log = (tmp_path / "triage.log").read_text()
-    assert "CredentialsRefused" in log and "KAFKA_PASSWORD" in log
+    assert "CredentialsRefused" in log
+    assert "KAFKA_PASSWORD" in log
     assert "not-the-password" not in log
 
 
