@@ -83,6 +83,12 @@ def credentials_checked() -> Iterator[None]:
     bootstrap, which reads like a network fault and is retried as one."""
     refusals = _Refusals()
     logger = logging.getLogger("aiokafka")
+    level, propagate = logger.level, logger.propagate
+    if not logger.isEnabledFor(logging.ERROR):
+        # Silenced by the program (a command line that says it better): the refusals still
+        # reach this handler, and only it.
+        logger.setLevel(logging.ERROR)
+        logger.propagate = False
     logger.addHandler(refusals)
     try:
         yield
@@ -95,3 +101,5 @@ def credentials_checked() -> Iterator[None]:
         ) from error
     finally:
         logger.removeHandler(refusals)
+        logger.setLevel(level)
+        logger.propagate = propagate

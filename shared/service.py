@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -66,23 +66,27 @@ class ServiceProcess:
     async def _lifespan(self) -> AsyncIterator[None]:
         # The transactional producers start before the broker consumes: each fences the instance
         # it replaces; a fenced one stops the process.
-        with credentials_checked():
-            async with self._service_lifespan(), transactions(self.broker, self._fenced):
-                # What start-up loaded (models, catalogues, templates, libraries) lives as long as
-                # the process: frozen, the collector's full collections no longer walk it
-                # (docs/performance.md has the figures).
-                gc.freeze()
-                try:
-                    yield
-                except BaseException:
-                    self.ready = False
-                    if self._serving:
-                        # The broker or a subscriber failed after start-up: stop the process rather
-                        # than serve health checks for a service that no longer consumes.
-                        log.critical("the broker failed; stopping the service", exc_info=True)
-                        self.failed = True
-                        os.kill(os.getpid(), signal.SIGTERM)
-                    raise
+        async with AsyncExitStack() as running:
+            # Refused credentials are told as such at start-up only: a Kafka error that stops a
+            # running service later need not be the login's fault, even if a login was refused.
+            with credentials_checked():
+                await running.enter_async_context(self._service_lifespan())
+                await running.enter_async_context(transactions(self.broker, self._fenced))
+            # What start-up loaded (models, catalogues, templates, libraries) lives as long as
+            # the process: frozen, the collector's full collections no longer walk it
+            # (docs/performance.md has the figures).
+            gc.freeze()
+            try:
+                yield
+            except BaseException:
+                self.ready = False
+                if self._serving:
+                    # The broker or a subscriber failed after start-up: stop the process rather
+                    # than serve health checks for a service that no longer consumes.
+                    log.critical("the broker failed; stopping the service", exc_info=True)
+                    self.failed = True
+                    os.kill(os.getpid(), signal.SIGTERM)
+                raise
 
     def _fenced(self) -> None:
         self.ready = False

@@ -5,8 +5,10 @@ own port unless KAFKA_BOOTSTRAP_SERVERS points at one."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,21 @@ from shared.schema import migrate
 from shared.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def run_module(*argv: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m ARGV` from the repository, as a person runs it, with what it printed."""
+    return subprocess.run(
+        [sys.executable, "-m", *argv],
+        cwd=REPO,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "29092"))
 
 __all__ = ["free_port"]

@@ -20,6 +20,7 @@ from services.reply import display as words
 from services.reply.settings import ReplySettings
 from services.reply.store import ReplyStore
 from shared.events import InquiryRouted, utc_now
+from shared.kafka_security import CredentialsRefused, credentials_checked
 from shared.schema import migrated_engine
 from shared.vocabulary import ALL_QUEUES, CaseworkerActionKind, Complexity, Department, ReplyChannel
 
@@ -73,10 +74,14 @@ def run(args: argparse.Namespace, settings: ReplySettings, out: Console, err: Co
     # The client's own connection errors would repeat, less clearly, what the command says.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
-        return _run(args, settings, out)
+        with credentials_checked():
+            return _run(args, settings, out)
     except rules.DeskError as problem:
         err.print(f"[bold red]error:[/] {problem}")
         return 2
+    except CredentialsRefused as problem:
+        err.print(f"[bold red]error:[/] {problem}")
+        return 1
     except (KafkaConnectionError, KafkaError, OSError) as problem:
         err.print(
             f"[bold red]error:[/] cannot reach the Kafka broker at "

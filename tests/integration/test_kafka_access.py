@@ -5,6 +5,7 @@ of shared/access.py is refused by the broker."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from shared.events import InquiryTriaged
 from shared.kafka_security import CredentialsRefused
 from shared.topics import INQUIRIES_TRIAGED, queue_topic, raw_topic
 from shared.vocabulary import Channel
+from tests.conftest import run_module
 from tests.integration.secure import SecureBroker
 from tests.integration.test_pipeline import raw_inquiry, unique_tag
 
@@ -161,6 +163,25 @@ def test_a_service_whose_password_is_refused_stops_and_says_why(
     assert "CredentialsRefused" in log
     assert "KAFKA_PASSWORD" in log
     assert "not-the-password" not in log
+
+
+def test_the_queue_command_says_the_password_was_refused(
+    secure_broker: SecureBroker, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        **secure_broker.env_of("reply"),
+        "KAFKA_PASSWORD": "not-the-password",
+        "KAFKA_BOOTSTRAP_SERVERS": secure_broker.bootstrap,
+        "TOPIC_PREFIX": secure_broker.prefix,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'reply.db'}",
+        "COLUMNS": "200",
+    }
+    assert run_module("services.reply", "migrate", env=env).returncode == 0
+    listed = run_module("services.reply", "queue", "list", env=env)
+    assert listed.returncode == 1
+    assert "refused this service's credentials" in listed.stderr
+    assert "not-the-password" not in listed.stdout + listed.stderr
 
 
 def test_a_plain_connection_is_refused(secure_broker: SecureBroker) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -17,7 +16,7 @@ import pytest
 from shared.events import CaseworkerAction, InquiryRouted, InquiryTriaged
 from shared.topics import CASEWORKER_ACTIONS, INQUIRIES_TRIAGED, REPLIES_PLANNED, queue_topic
 from shared.vocabulary import CaseworkerActionKind, Complexity, Department
-from tests.conftest import REPO
+from tests.conftest import run_module
 from tests.integration.reply_harness import ReplyHarness, running_reply
 from tests.unit.reply.inquiries import local, triaged
 
@@ -51,15 +50,7 @@ def queue_command(reply: ReplyHarness, *argv: str) -> subprocess.CompletedProces
         "REPLY_CASEWORKER": "anna",
         "COLUMNS": "200",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "services.reply", "queue", *argv],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_module("services.reply", "queue", *argv, env=env)
 
 
 async def plans_stored(reply: ReplyHarness, *events: InquiryTriaged) -> None:

@@ -138,7 +138,9 @@ def test_sasl_without_credentials_is_refused_without_showing_them(tmp_path: Path
     assert "a-real-password-0" not in str(refused.value)
 
 
-def test_a_refusal_of_the_credentials_that_aiokafka_only_logs_is_raised_as_one() -> None:
+def test_a_refusal_of_the_credentials_that_aiokafka_only_logs_is_raised_as_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def connect(refused: bool) -> None:
         with credentials_checked():
             if refused:
@@ -154,6 +156,19 @@ def test_a_refusal_of_the_credentials_that_aiokafka_only_logs_is_raised_as_one()
         asyncio.run(connect(refused=True))
     assert "Authentication failed" in str(refusal.value)
     assert not refusal.value.retriable
+    # A command line that silences aiokafka still hears of the refusal, and prints nothing more.
+    silenced = logging.getLogger("aiokafka")
+    level = silenced.level
+    silenced.setLevel(logging.CRITICAL)
+    try:
+        caplog.clear()
+        with pytest.raises(CredentialsRefused):
+            asyncio.run(connect(refused=True))
+        assert "Unable connect" not in caplog.text
+        assert silenced.level == logging.CRITICAL
+        assert silenced.propagate
+    finally:
+        silenced.setLevel(level)
     # A broker that cannot be reached is not a refusal: its error passes through, retriable.
     with pytest.raises(KafkaConnectionError) as unreachable:
         asyncio.run(connect(refused=False))

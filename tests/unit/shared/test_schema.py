@@ -30,6 +30,7 @@ from shared.schema import (
     revision_of,
 )
 from shared.settings import REPO_ROOT, ServiceSettings
+from tests.conftest import run_module
 
 HEAD = "0004_intake_claims"
 
@@ -61,15 +62,8 @@ def test_a_service_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> No
 
 
 def _run(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return run_module(
+        *args, env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     )
 
 
