@@ -130,22 +130,26 @@ class WeighedWords:
         # The array's method: np.argsort's wrapper is a noticeable part of a sort this short.
         order = (-contributions).argsort()[:24]
         weight: dict[str, float] = {}
-        spelled = words.spelled
+        spelled, n_words, gram_words = words.spelled, self.n_words, self._gram_words
+        owners: Sequence[str]
         for push, index in zip(contributions[order].tolist(), indices[order].tolist(), strict=True):
             if push <= 0:
                 break
-            if index < self.n_words:
-                owners = [w for w in self._gram_words[index] if w in spelled]
-            else:
+            if index >= n_words:
                 owners = words.containing(self.grams[index])
+            elif len(gram := gram_words[index]) == 1:  # most word n-grams: one word, no list
+                owners = gram if gram[0] in spelled else ()
+            else:
+                owners = [w for w in gram if w in spelled]
             if owners:
                 share = push / len(owners)
                 for owner in owners:
                     weight[owner] = weight.get(owner, 0.0) + share
-        ranked = sorted(weight, key=lambda w: (-weight[w], w))
-        return [words.spelled[w] for w in ranked if len(w) > 2 and w not in NOT_EVIDENCE][
-            : self.terms_shown
-        ]
+        # Largest weight first, alphabetical among equals; the words a reason may name only.
+        ranked = sorted(
+            (-w, word) for word, w in weight.items() if len(word) > 2 and word not in NOT_EVIDENCE
+        )
+        return [spelled[word] for _, word in ranked[: self.terms_shown]]
 
 
 def _quoted(terms: Sequence[str]) -> str:
