@@ -211,6 +211,17 @@ def department_name(code: str, language: Language) -> str:
     return english if language is Language.EN else danish
 
 
+# Each language's templates: Danish unless English is asked for.
+_WORDING: dict[Language, dict[str, str]] = {
+    language: {
+        key: english if language is Language.EN else danish
+        for key, (danish, english) in _PHRASES.items()
+    }
+    for language in Language
+}
+
+
 def say(key: str, language: Language, **values: Any) -> str:
-    danish, english = _PHRASES[key]
-    return (english if language is Language.EN else danish).format(**values)
+    # `format_map` reads the values where they are; `format(**values)` copies them again,
+    # half the cost of a short phrase.
+    return _WORDING[language][key].format_map(values)
