@@ -61,6 +61,7 @@ def generator() -> ModuleType:
 def test_core_kinds_are_valid_kubernetes(overlay: str) -> None:
     core = [d for d in rendered(overlay) if d["apiVersion"] in CORE_GROUPS]
     assert {d["kind"] for d in core} >= {
+        "StatefulSet",
         "Deployment",
         "Service",
         "ConfigMap",
@@ -72,23 +73,23 @@ def test_core_kinds_are_valid_kubernetes(overlay: str) -> None:
 
 
 def test_the_validation_catches_a_wrong_field() -> None:
-    deployment = dict(of_kind("production", "Deployment")["triage"])
-    deployment["spec"] = {**deployment["spec"], "replica": 2}
+    service = dict(of_kind("production", "StatefulSet")["triage"])
+    service["spec"] = {**service["spec"], "replica": 2}
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+        kubernetes_validate.validate(service, KUBERNETES_VERSION, strict=True)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_has_probes_resources_a_budget_a_scaler_and_its_secrets(
     overlay: str,
 ) -> None:
-    deployments = of_kind(overlay, "Deployment")
-    assert set(deployments) == {*SERVICES, "desk"}
-    del deployments["desk"]  # below
+    services = of_kind(overlay, "StatefulSet")
+    assert set(services) == set(SERVICES)
+    assert set(of_kind(overlay, "Deployment")) == {"desk"}  # below
     budgets = of_kind(overlay, "PodDisruptionBudget")
     scalers = of_kind(overlay, "ScaledObject")
-    for name, deployment in deployments.items():
-        pod = deployment["spec"]["template"]["spec"]
+    for name, service in services.items():
+        pod = service["spec"]["template"]["spec"]
         (container,) = pod["containers"]
         assert container["command"] == ["python", "-m", f"services.{name}", "serve"]
         assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
@@ -104,6 +105,22 @@ def test_every_service_has_probes_resources_a_budget_a_scaler_and_its_secrets(
         (trigger,) = scalers[name]["spec"]["triggers"]
         assert trigger["type"] == "kafka"
         assert trigger["metadata"]["consumerGroup"] == name
+        assert scalers[name]["spec"]["scaleTargetRef"] == {"kind": "StatefulSet", "name": name}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_copy_of_a_service_keeps_its_instance_id_across_restarts(overlay: str) -> None:
+    """INSTANCE_ID is part of every transactional id (shared/delivery.py): a StatefulSet's pod
+    keeps its name when it is replaced, so the new copy fences the old one's producers and
+    aborts what they left open, instead of waiting for the transaction timeout."""
+    services = of_kind(overlay, "StatefulSet")
+    assert set(services) == set(SERVICES)
+    for name, service in services.items():
+        (container,) = service["spec"]["template"]["spec"]["containers"]
+        (instance,) = [e for e in container["env"] if e["name"] == "INSTANCE_ID"]
+        assert instance["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}, name
+        assert service["spec"]["podManagementPolicy"] == "Parallel"
+        assert service["spec"]["updateStrategy"] == {"type": "RollingUpdate"}
 
 
 def secret_names(container: dict[str, Any]) -> set[str]:
