@@ -5,15 +5,19 @@ and the demo feed (through intake's normalisation, as the pipeline sees it)."""
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.triage.artifact import TriageModel
@@ -31,6 +35,7 @@ from services.triage.reasons import NOT_EVIDENCE, WrittenWords, linear_coef
 from services.triage.settings import TriageSettings
 from shared.events import Inquiry
 from shared.vocabulary import Complexity, Department
+from tests.conftest import run_module
 from training.evaluation import corpus_rows, demo_feed, labelled
 
 SETTINGS = TriageSettings()
@@ -102,7 +107,9 @@ class ScikitLearnClassifier(ModelClassifier):
         text_part = indices < len(names)
         indices, values = indices[text_part], values[text_part]
         contributions = values * coef[indices]
-        order = np.argsort(-contributions)[:24]
+        # The rule in plain Python, the same on every processor: the largest pushes, equal
+        # ones in column order.
+        order = sorted(range(len(indices)), key=lambda k: (-contributions[k], indices[k]))[:24]
         weight: dict[str, float] = {}
         for k in order:
             if contributions[k] <= 0:
@@ -237,6 +244,34 @@ def test_one_inquiry_a_call_gets_the_same_probabilities_as_a_batch(
         alone, _, _ = classifier.probabilities([inquiry])
         assert np.allclose(alone.complexity[0], batch.complexity[i], rtol=1e-12, atol=1e-15)
         assert np.allclose(alone.department[0], batch.department[i], rtol=1e-12, atol=1e-15)
+
+
+def test_the_reasons_name_the_same_words_whichever_vector_instructions_numpy_uses(
+    classifier: ModelClassifier, reference: ScikitLearnClassifier, tmp_path: Path
+) -> None:
+    """numpy chooses its sort by the processor's vector instructions, and equal pushes are
+    common (n-grams that always occur together weigh the same): the words named must not
+    depend on the processor. The same rows' words, by the rule in plain Python, here and in a
+    process whose numpy uses only its baseline instructions, over training texts, where n-grams
+    tie the most (the model's weights were fitted on them)."""
+    present = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+    if not present:
+        pytest.skip("numpy uses only its baseline instructions on this processor already")
+    batch = [item.inquiry() for item in labelled(corpus_rows(), "train")[:1000]]
+    found, x, _ = classifier.probabilities(batch)
+    complexities, departments = found.complexity.argmax(axis=1), found.department.argmax(axis=1)
+    np.savez(
+        tmp_path / "rows.npz", data=x.data, indices=x.indices, indptr=x.indptr,
+        shape=np.array(x.shape), complexities=complexities, departments=departments,
+    )  # fmt: skip
+    lines = [inquiry.model_dump_json() for inquiry in batch]
+    (tmp_path / "inquiries.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(present)}
+    elsewhere = run_module("tests.unit.triage.words_elsewhere", str(tmp_path), env=env)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    here = classifier.weighed_words(batch, x, complexities, departments)
+    assert here == reference.weighed_words(batch, x, complexities, departments)
+    assert json.loads(elsewhere.stdout) == [[list(c), list(d)] for c, d in here]
 
 
 def test_the_reasons_find_the_citizens_words_as_one_fold_a_word_did(
