@@ -222,6 +222,6 @@ _WORDING: dict[Language, dict[str, str]] = {
 
 
 def say(key: str, language: Language, **values: Any) -> str:
-    # `format_map` reads the values where they are; `format(**values)` copies them again,
-    # half the cost of a short phrase.
+    # `format_map` reads the values where they are; `format(**values)` would copy them again
+    # (docs/triage.md has what that cost).
     return _WORDING[language][key].format_map(values)

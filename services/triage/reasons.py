@@ -131,9 +131,9 @@ class WeighedWords:
 
         N-grams that always occur together push equally, and numpy's unstable sorts order
         equals by whichever vector instructions the processor has: the words named would
-        follow the machine. A stable sort of the whole row costs three times as much, so only
-        the pushes at least as strong as the `count`-th are sorted (its value is the same
-        however it is found)."""
+        follow the machine. A stable sort of the whole row costs several times numpy's default
+        (docs/triage.md), so only the pushes at least as strong as the `count`-th are sorted
+        (its value is the same however it is found)."""
         if len(against) <= count:
             return against.argsort(kind="stable")
         # The arrays' methods, not numpy's functions: their wrappers cost as much as the work.
